@@ -1,0 +1,13 @@
+package io.tangle.microvm.runtime;
+
+/** A complete VM backend: lifecycle operations plus queries over the same state. */
+public interface VmRuntime extends VmProvider, VmQuery, AutoCloseable {
+
+    /** Returns the provider name as configured with {@code MICROVM_PROVIDER}, such as {@code in-memory}. */
+    String name();
+
+    /** Releases what the provider holds open. The default holds nothing. */
+    @Override
+    default void close() {
+    }
+}
