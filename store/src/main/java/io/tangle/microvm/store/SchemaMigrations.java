@@ -1,0 +1,92 @@
+package io.tangle.microvm.store;
+
+import java.util.List;
+
+/**
+ * Every schema migration in order. Times are ISO-8601 UTC text ({@link java.time.Instant#toString()}),
+ * which keeps nanoseconds and reads well in the {@code sqlite3} shell. Status columns hold the
+ * lowercase wire names.
+ */
+final class SchemaMigrations {
+
+    private static final Migration BASE_SCHEMA = new Migration(1, "VMs, snapshots, job outcomes and the chain cursor", List.of(
+            """
+            CREATE TABLE vms (
+                vm_id           TEXT    NOT NULL PRIMARY KEY,
+                status          TEXT    NOT NULL CHECK (status IN ('created', 'running', 'stopped', 'destroyed')),
+                provider        TEXT    NOT NULL,
+                provider_handle TEXT,
+                created_at      TEXT    NOT NULL,
+                updated_at      TEXT    NOT NULL,
+                last_call_id    INTEGER
+            ) STRICT""",
+            """
+            CREATE TABLE snapshots (
+                vm_id      TEXT    NOT NULL REFERENCES vms (vm_id) ON DELETE CASCADE,
+                name       TEXT    NOT NULL,
+                ordinal    INTEGER NOT NULL,
+                created_at TEXT    NOT NULL,
+                size_bytes INTEGER CHECK (size_bytes >= 0),
+                digest     TEXT,
+                PRIMARY KEY (vm_id, name),
+                UNIQUE (vm_id, ordinal)
+            ) STRICT""",
+            """
+            CREATE TABLE snapshot_files (
+                vm_id         TEXT    NOT NULL,
+                snapshot_name TEXT    NOT NULL,
+                ordinal       INTEGER NOT NULL,
+                path          TEXT    NOT NULL,
+                PRIMARY KEY (vm_id, snapshot_name, ordinal),
+                FOREIGN KEY (vm_id, snapshot_name) REFERENCES snapshots (vm_id, name) ON DELETE CASCADE
+            ) STRICT""",
+            """
+            CREATE TABLE job_outcomes (
+                call_id      INTEGER NOT NULL PRIMARY KEY,
+                job_index    INTEGER NOT NULL,
+                job          TEXT    NOT NULL,
+                vm_id        TEXT,
+                status       TEXT    NOT NULL CHECK (status IN ('succeeded', 'failed')),
+                error        TEXT,
+                recorded_at  TEXT    NOT NULL,
+                block_number INTEGER,
+                log_index    INTEGER
+            ) STRICT""",
+            "CREATE INDEX job_outcomes_by_position ON job_outcomes (block_number, log_index)",
+            """
+            CREATE TABLE chain_cursor (
+                singleton    INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+                block_number INTEGER NOT NULL,
+                block_hash   TEXT    NOT NULL,
+                log_index    INTEGER NOT NULL
+            ) STRICT"""));
+
+    /**
+     * Result submissions survive a restart. Outcomes keep their block hash, so a reorg can be
+     * distinguished from a replay. VMs record who created them. Rows from version 1 get NULL in
+     * the new columns.
+     */
+    private static final Migration SUBMISSIONS_AND_OWNERS = new Migration(2,
+            "result submissions, outcome block hashes and VM owners", List.of(
+            "ALTER TABLE job_outcomes ADD COLUMN block_hash TEXT",
+            "ALTER TABLE vms ADD COLUMN owner TEXT",
+            """
+            CREATE TABLE submissions (
+                call_id    INTEGER NOT NULL PRIMARY KEY,
+                status     TEXT    NOT NULL CHECK (status IN ('pending', 'submitted', 'already_done', 'failed')),
+                tx_hash    TEXT,
+                attempts   INTEGER NOT NULL CHECK (attempts >= 0),
+                error      TEXT,
+                updated_at TEXT    NOT NULL
+            ) STRICT""",
+            "CREATE INDEX submissions_by_status ON submissions (status, call_id)"));
+
+    /** All migrations, ordered by version, with no gaps. */
+    static final List<Migration> ALL = List.of(BASE_SCHEMA, SUBMISSIONS_AND_OWNERS);
+
+    /** The schema version this build creates and understands. */
+    static final int LATEST = ALL.getLast().version();
+
+    private SchemaMigrations() {
+    }
+}
