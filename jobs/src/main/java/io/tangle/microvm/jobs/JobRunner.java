@@ -1,0 +1,141 @@
+package io.tangle.microvm.jobs;
+
+import io.tangle.microvm.runtime.VmProvider;
+import io.tangle.microvm.runtime.VmRuntimeException;
+import io.tangle.microvm.store.JobOutcome;
+import io.tangle.microvm.store.JobOutcomeStore;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job call: decodes it, applies it to the provider, records the outcome and returns
+ * what to send back.
+ *
+ * <p>A call id is applied at most once: when the store already has an outcome for it, {@link #run}
+ * returns that outcome without touching the provider. This makes a call that the chain delivers
+ * twice, or that is replayed after a restart, safe. Callers apply calls for one VM one at a time
+ * (see {@link JobDispatcher}), because the runner itself takes no lock.
+ */
+public final class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final VmProvider provider;
+    private final JobOutcomeStore outcomes;
+    private final Clock clock;
+
+    public JobRunner(VmProvider provider, JobOutcomeStore outcomes, Clock clock) {
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Runs {@code call} and records its outcome.
+     *
+     * <p>Returns {@link JobExecution.Ignored} for an index with no job and records nothing.
+     * Otherwise returns {@link JobExecution.Succeeded} with {@link JobResults#abiTrue()} or
+     * {@link JobExecution.Failed} with the error: the decoder's message for bad input, the
+     * provider's message for a rejected operation, or a description of an unexpected exception.
+     * A call whose outcome cannot be recorded still returns its execution, and the store error is
+     * logged.
+     *
+     * @throws RuntimeException only when the store fails to look up the call id
+     */
+    public JobExecution run(JobCall call) {
+        Objects.requireNonNull(call, "call");
+
+        Optional<JobOutcome> previous = outcomes.find(call.callId());
+        if (previous.isPresent()) {
+            return replay(call, previous.get());
+        }
+
+        Job job;
+        try {
+            Optional<Job> decoded = JobInputDecoder.decode(call.jobIndex(), call.inputs());
+            if (decoded.isEmpty()) {
+                log.warn("job call {} has job index {}, which has no job; ignoring it",
+                        callId(call), call.jobIndex());
+                return new JobExecution.Ignored();
+            }
+            job = decoded.get();
+        } catch (JobInputException e) {
+            // The message starts with the job name.
+            String vmId = e.vmId().orElse(null);
+            if (vmId == null) {
+                log.warn("job call {} failed: {}", callId(call), e.getMessage());
+            } else {
+                log.warn("job call {} for vm {} failed: {}", callId(call), vmId, e.getMessage());
+            }
+            return fail(call, vmId, e.getMessage());
+        }
+
+        return apply(call, job);
+    }
+
+    private JobExecution apply(JobCall call, Job job) {
+        try {
+            perform(job);
+        } catch (VmRuntimeException e) {
+            log.warn("job call {} {} for vm {} failed: {}", callId(call), job.name(), job.vmId(), e.getMessage());
+            return fail(call, job.vmId(), e.getMessage());
+        } catch (RuntimeException e) {
+            // Providers report their failures as VmRuntimeException, so anything else is a bug.
+            String error = "unexpected provider failure: " + describe(e);
+            log.error("job call {} {} for vm {} failed: {}", callId(call), job.name(), job.vmId(), error, e);
+            return fail(call, job.vmId(), error);
+        }
+
+        log.info("job call {} {} for vm {} succeeded", callId(call), job.name(), job.vmId());
+        record(JobOutcome.succeeded(call.callId(), call.jobIndex(), job.name(), job.vmId(), clock.instant()));
+        return new JobExecution.Succeeded(JobResults.abiTrue());
+    }
+
+    private void perform(Job job) {
+        switch (job) {
+            case Job.CreateVm create -> provider.createVm(create.vmId());
+            case Job.StartVm start -> provider.startVm(start.vmId());
+            case Job.StopVm stop -> provider.stopVm(stop.vmId());
+            case Job.SnapshotVm snapshot -> provider.snapshotVm(snapshot.vmId(), snapshot.snapshotId());
+            case Job.DestroyVm destroy -> provider.destroyVm(destroy.vmId());
+            case Job.RestoreVm restore -> provider.restoreVm(restore.vmId(), restore.snapshotId());
+        }
+    }
+
+    private JobExecution fail(JobCall call, String vmId, String error) {
+        record(JobOutcome.failed(call.callId(), call.jobIndex(), call.jobName(), vmId, error, clock.instant()));
+        return new JobExecution.Failed(error);
+    }
+
+    private JobExecution replay(JobCall call, JobOutcome outcome) {
+        log.info("job call {} {} already has a {} outcome; returning it without applying the job again",
+                callId(call), outcome.job(), outcome.status().wireName());
+        return switch (outcome.status()) {
+            case SUCCEEDED -> new JobExecution.Succeeded(JobResults.abiTrue());
+            case FAILED -> new JobExecution.Failed(outcome.error());
+        };
+    }
+
+    private void record(JobOutcome outcome) {
+        try {
+            outcomes.record(outcome);
+        } catch (RuntimeException e) {
+            // The job has already been applied, so its execution is still returned. A replay of
+            // this call id would run it again.
+            log.error("job call {} {}: could not record the {} outcome", Long.toUnsignedString(outcome.callId()),
+                    outcome.job(), outcome.status().wireName(), e);
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getName() : e.getClass().getName() + ": " + message;
+    }
+
+    private static String callId(JobCall call) {
+        return Long.toUnsignedString(call.callId());
+    }
+}
