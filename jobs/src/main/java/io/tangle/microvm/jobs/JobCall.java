@@ -15,11 +15,20 @@ import java.util.regex.Pattern;
  * @param caller the address that submitted the call, {@code 0x} and 40 lowercase hex digits
  * @param inputs the raw argument bytes of the event, of which the record keeps its own copy
  * @param logIndex the position of the event's log in its block
+ * @param blockHash the hash of the event's block, {@code 0x} and 64 lowercase hex digits, or
+ *     {@code null} when the source does not know it
  */
 public record JobCall(long serviceId, long callId, int jobIndex, String caller, byte[] inputs, long blockNumber,
-        long logIndex) {
+        long logIndex, String blockHash) {
 
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-f]{40}");
+    private static final Pattern HASH = Pattern.compile("0x[0-9a-f]{64}");
+
+    /** Creates a call whose block hash is unknown. */
+    public JobCall(long serviceId, long callId, int jobIndex, String caller, byte[] inputs, long blockNumber,
+            long logIndex) {
+        this(serviceId, callId, jobIndex, caller, inputs, blockNumber, logIndex, null);
+    }
 
     public JobCall {
         JobIndex.requireInRange(jobIndex);
@@ -31,6 +40,10 @@ public record JobCall(long serviceId, long callId, int jobIndex, String caller, 
         if (logIndex < 0) {
             throw new IllegalArgumentException("logIndex of job call " + Long.toUnsignedString(callId)
                     + " is negative: " + logIndex);
+        }
+        if (blockHash != null && !HASH.matcher(blockHash).matches()) {
+            throw new IllegalArgumentException("blockHash '" + blockHash + "' of job call "
+                    + Long.toUnsignedString(callId) + " is invalid: expected 0x followed by 64 lowercase hex digits");
         }
         inputs = Objects.requireNonNull(inputs, "inputs").clone();
     }
@@ -55,12 +68,14 @@ public record JobCall(long serviceId, long callId, int jobIndex, String caller, 
                 && caller.equals(that.caller)
                 && Arrays.equals(inputs, that.inputs)
                 && blockNumber == that.blockNumber
-                && logIndex == that.logIndex;
+                && logIndex == that.logIndex
+                && Objects.equals(blockHash, that.blockHash);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(serviceId, callId, jobIndex, caller, Arrays.hashCode(inputs), blockNumber, logIndex);
+        return Objects.hash(serviceId, callId, jobIndex, caller, Arrays.hashCode(inputs), blockNumber, logIndex,
+                blockHash);
     }
 
     @Override
@@ -74,6 +89,7 @@ public record JobCall(long serviceId, long callId, int jobIndex, String caller, 
                 + ", caller=" + caller
                 + ", inputs=0x" + hex + " (" + inputs.length + " bytes)"
                 + ", blockNumber=" + Long.toUnsignedString(blockNumber)
-                + ", logIndex=" + logIndex + "]";
+                + ", logIndex=" + logIndex
+                + ", blockHash=" + blockHash + "]";
     }
 }

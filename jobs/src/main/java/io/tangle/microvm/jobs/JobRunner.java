@@ -24,12 +24,19 @@ public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final VmProvider provider;
-    private final JobOutcomeStore outcomes;
+    private final JobJournal journal;
+    private final OwnerCheck ownerCheck;
     private final Clock clock;
 
+    /** Creates a runner that records outcomes in {@code outcomes} and lets any caller act on any VM. */
     public JobRunner(VmProvider provider, JobOutcomeStore outcomes, Clock clock) {
+        this(provider, new OutcomeStoreJournal(outcomes), OwnerCheck.DISABLED, clock);
+    }
+
+    public JobRunner(VmProvider provider, JobJournal journal, OwnerCheck ownerCheck, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+        this.journal = Objects.requireNonNull(journal, "journal");
+        this.ownerCheck = Objects.requireNonNull(ownerCheck, "ownerCheck");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -48,7 +55,7 @@ public final class JobRunner {
     public JobExecution run(JobCall call) {
         Objects.requireNonNull(call, "call");
 
-        Optional<JobOutcome> previous = outcomes.find(call.callId());
+        Optional<JobOutcome> previous = journal.find(call.callId());
         if (previous.isPresent()) {
             return replay(call, previous.get());
         }
@@ -77,6 +84,14 @@ public final class JobRunner {
     }
 
     private JobExecution apply(JobCall call, Job job) {
+        Optional<String> foreignOwner = foreignOwner(call, job);
+        if (foreignOwner.isPresent()) {
+            String error = "caller " + call.caller() + " is not the owner of vm '" + job.vmId() + "': only "
+                    + foreignOwner.get() + " may run " + job.name() + " on it";
+            log.warn("job call {} {} for vm {} rejected: {}", callId(call), job.name(), job.vmId(), error);
+            return fail(call, job.vmId(), error);
+        }
+
         try {
             perform(job);
         } catch (VmRuntimeException e) {
@@ -90,8 +105,16 @@ public final class JobRunner {
         }
 
         log.info("job call {} {} for vm {} succeeded", callId(call), job.name(), job.vmId());
-        record(JobOutcome.succeeded(call.callId(), call.jobIndex(), job.name(), job.vmId(), clock.instant()));
+        record(call, JobOutcome.succeeded(call.callId(), call.jobIndex(), job.name(), job.vmId(), clock.instant()));
         return new JobExecution.Succeeded(JobResults.abiTrue());
+    }
+
+    /** Returns the VM's owner when the check is on and the caller is someone else. */
+    private Optional<String> foreignOwner(JobCall call, Job job) {
+        if (ownerCheck == OwnerCheck.DISABLED || job instanceof Job.CreateVm) {
+            return Optional.empty();
+        }
+        return journal.owner(job.vmId()).filter(owner -> !owner.equalsIgnoreCase(call.caller()));
     }
 
     private void perform(Job job) {
@@ -106,7 +129,7 @@ public final class JobRunner {
     }
 
     private JobExecution fail(JobCall call, String vmId, String error) {
-        record(JobOutcome.failed(call.callId(), call.jobIndex(), call.jobName(), vmId, error, clock.instant()));
+        record(call, JobOutcome.failed(call.callId(), call.jobIndex(), call.jobName(), vmId, error, clock.instant()));
         return new JobExecution.Failed(error);
     }
 
@@ -119,9 +142,9 @@ public final class JobRunner {
         };
     }
 
-    private void record(JobOutcome outcome) {
+    private void record(JobCall call, JobOutcome outcome) {
         try {
-            outcomes.record(outcome);
+            journal.commit(call, outcome);
         } catch (RuntimeException e) {
             // The job has already been applied, so its execution is still returned. A replay of
             // this call id would run it again.

@@ -1,0 +1,23 @@
+package io.tangle.microvm.jobs;
+
+import io.tangle.microvm.store.JobOutcome;
+import java.util.Optional;
+
+/**
+ * What the runner has done: the outcome of each call and the owner of each VM. A durable journal
+ * makes a restarted operator skip calls it already applied.
+ */
+public interface JobJournal {
+
+    /** Returns the outcome of a call, or empty when the call has none yet. */
+    Optional<JobOutcome> find(long callId);
+
+    /** Returns the address that created the VM, or empty when the VM is unknown or has no recorded owner. */
+    Optional<String> owner(String vmId);
+
+    /**
+     * Records the outcome of {@code call}. A durable journal writes the outcome together with the
+     * state of the VM it names, in one transaction, and keeps the first outcome of a call id.
+     */
+    void commit(JobCall call, JobOutcome outcome);
+}
