@@ -8,6 +8,7 @@ import io.tangle.microvm.runtime.VmStatus;
 import io.tangle.microvm.runtime.VmTransitions;
 import io.tangle.microvm.runtime.VmView;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,17 @@ public final class InMemoryVmProvider implements VmRuntime {
     public static final String NAME = "in-memory";
 
     private final ConcurrentMap<String, VmView> vms = new ConcurrentHashMap<>();
+
+    /** Creates a provider with no VMs. */
+    public InMemoryVmProvider() {
+    }
+
+    /** Creates a provider holding {@code vms}, such as the records a durable store kept across a restart. */
+    public InMemoryVmProvider(Collection<VmView> vms) {
+        for (VmView vm : vms) {
+            this.vms.put(vm.vmId(), vm);
+        }
+    }
 
     @Override
     public String name() {
