@@ -1,0 +1,33 @@
+package io.tangle.microvm.chain;
+
+import java.util.Objects;
+
+/**
+ * The outcome of submitting one result with {@code submitResult}.
+ *
+ * @param transactionHash the hash of the last transaction sent for the call, or null when none was sent
+ * @param attempts how many attempts were made, counting the successful one
+ * @param error why the submission failed, or null unless the status is {@link Status#FAILED}
+ */
+public record SubmissionResult(long serviceId, long callId, Status status, String transactionHash, int attempts, String error) {
+
+    /** The end state of a submission. */
+    public enum Status {
+        /** This operator's result was mined in a successful transaction. */
+        SUBMITTED,
+        /**
+         * The call needs no result from this operator any more: the contract reports it completed
+         * ({@code JobAlreadyCompleted}) or already contains this operator's result ({@code ResultAlreadySubmitted}).
+         */
+        ALREADY_DONE,
+        /** Every attempt failed. {@code error} gives the reason. */
+        FAILED
+    }
+
+    public SubmissionResult {
+        Objects.requireNonNull(status, "status");
+        if ((status == Status.FAILED) != (error != null)) {
+            throw new IllegalArgumentException("a FAILED submission needs an error and any other none: call " + callId);
+        }
+    }
+}
