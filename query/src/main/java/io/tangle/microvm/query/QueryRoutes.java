@@ -16,24 +16,45 @@ final class QueryRoutes {
 
     private final VmQuery vms;
     private final JobOutcomeStore outcomes;
+    private final QuerySources sources;
 
-    QueryRoutes(VmQuery vms, JobOutcomeStore outcomes) {
+    QueryRoutes(VmQuery vms, JobOutcomeStore outcomes, QuerySources sources) {
         this.vms = vms;
         this.outcomes = outcomes;
+        this.sources = sources;
     }
 
     /** Returns the routes. The first whose pattern matches a path handles it. */
     List<Route> all() {
         return List.of(
                 Route.get("/health", this::health),
+                Route.get("/readyz", this::readiness),
                 Route.get("/vms", this::listVms),
                 Route.get("/vms/{vm_id}", this::getVm),
                 Route.get("/vms/{vm_id}/snapshots", this::listSnapshots),
+                Route.get("/vms/{vm_id}/console", this::console),
                 Route.get("/jobs/{call_id}", this::getJob));
     }
 
     private QueryResponse health(Map<String, String> parameters) {
         return QueryResponse.text(200, "ok");
+    }
+
+    /** Returns 200 when the operator is caught up with the chain and 503 otherwise, with the reason. */
+    private QueryResponse readiness(Map<String, String> parameters) {
+        QuerySources.Readiness readiness = sources.readiness().check();
+        return QueryResponse.json(readiness.ready() ? 200 : 503, readiness);
+    }
+
+    private QueryResponse console(Map<String, String> parameters) {
+        String vmId = parameters.get("vm_id");
+        if (vms.getVm(vmId).isEmpty()) {
+            return vmNotFound(vmId);
+        }
+        return sources.consoles().consoleTail(vmId)
+                .map(text -> QueryResponse.text(200, text))
+                .orElseGet(() -> QueryResponse.error(404, "vm '" + vmId + "' has no console output: its provider keeps"
+                        + " none, or the guest has not booted"));
     }
 
     private QueryResponse listVms(Map<String, String> parameters) {
@@ -68,7 +89,8 @@ final class QueryRoutes {
         }
 
         return outcomes.find(callId)
-                .map(outcome -> QueryResponse.json(200, JsonViews.Job.of(outcome)))
+                .map(outcome -> QueryResponse.json(200,
+                        JsonViews.Job.of(outcome, sources.submissions().findSubmission(callId).orElse(null))))
                 .orElseGet(() -> QueryResponse.error(404, "job call " + Long.toUnsignedString(callId)
                         + " not found"));
     }

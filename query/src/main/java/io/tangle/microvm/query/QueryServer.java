@@ -52,13 +52,22 @@ public final class QueryServer implements AutoCloseable {
      * @param port the port to bind, or 0 for an ephemeral one (see {@link #port()})
      */
     public QueryServer(String host, int port, VmQuery vms, JobOutcomeStore outcomes) {
+        this(host, port, vms, outcomes, QuerySources.none());
+    }
+
+    /**
+     * @param host the address to bind, such as {@code 127.0.0.1}
+     * @param port the port to bind, or 0 for an ephemeral one (see {@link #port()})
+     * @param sources readiness, consoles and submissions for the operator routes
+     */
+    public QueryServer(String host, int port, VmQuery vms, JobOutcomeStore outcomes, QuerySources sources) {
         this.host = Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("query API port " + port + " is out of range: expected 0 to 65535");
         }
         this.requestedPort = port;
         this.routes = new QueryRoutes(Objects.requireNonNull(vms, "vms"),
-                Objects.requireNonNull(outcomes, "outcomes")).all();
+                Objects.requireNonNull(outcomes, "outcomes"), Objects.requireNonNull(sources, "sources")).all();
     }
 
     /**
