@@ -26,6 +26,7 @@ public final class JobRunner {
     private final VmProvider provider;
     private final JobJournal journal;
     private final OwnerCheck ownerCheck;
+    private final CallFilter filter;
     private final Clock clock;
 
     /** Creates a runner that records outcomes in {@code outcomes} and lets any caller act on any VM. */
@@ -34,16 +35,23 @@ public final class JobRunner {
     }
 
     public JobRunner(VmProvider provider, JobJournal journal, OwnerCheck ownerCheck, Clock clock) {
+        this(provider, journal, ownerCheck, CallFilter.NONE, clock);
+    }
+
+    /** Creates a runner that asks {@code filter} before applying a call that has no outcome yet. */
+    public JobRunner(VmProvider provider, JobJournal journal, OwnerCheck ownerCheck, CallFilter filter, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ownerCheck = Objects.requireNonNull(ownerCheck, "ownerCheck");
+        this.filter = Objects.requireNonNull(filter, "filter");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
      * Runs {@code call} and records its outcome.
      *
-     * <p>Returns {@link JobExecution.Ignored} for an index with no job and records nothing.
+     * <p>Returns {@link JobExecution.Ignored} for an index with no job, or a call the filter skips,
+     * and records nothing.
      * Otherwise returns {@link JobExecution.Succeeded} with {@link JobResults#abiTrue()} or
      * {@link JobExecution.Failed} with the error: the decoder's message for bad input, the
      * provider's message for a rejected operation, or a description of an unexpected exception.
@@ -58,6 +66,12 @@ public final class JobRunner {
         Optional<JobOutcome> previous = journal.find(call.callId());
         if (previous.isPresent()) {
             return replay(call, previous.get());
+        }
+
+        Optional<String> skipReason = filter.skipReason(call);
+        if (skipReason.isPresent()) {
+            log.info("job call {} {} skipped: {}", callId(call), call.jobName(), skipReason.get());
+            return new JobExecution.Ignored();
         }
 
         Job job;
