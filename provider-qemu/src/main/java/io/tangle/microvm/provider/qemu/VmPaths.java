@@ -1,0 +1,87 @@
+package io.tangle.microvm.provider.qemu;
+
+import java.nio.file.Path;
+
+/**
+ * The file layout of one VM under the state directory. Every file a VM owns lives in
+ * {@code <stateDir>/<vmId>/}, so destroying a VM removes one directory:
+ *
+ * <pre>
+ * vm.json              metadata: status, QEMU pid and sockets, snapshot records
+ * qmp0.sock, qmp1.sock QMP sockets of the two launch slots
+ * con0.sock, con1.sock serial console sockets of the two launch slots
+ * console.log(.1)      guest console output, rotated
+ * qemu.log             QEMU's stdout and stderr of the latest launch
+ * snapshots/NAME.vmstate
+ * </pre>
+ *
+ * <p>Two launch slots exist because a restore starts the new QEMU next to the old one and ends the
+ * old one only once the new guest runs. Ids are validated before they reach a provider, so they are
+ * safe as file names.
+ */
+record VmPaths(Path stateDir, String vmId, Path dir) {
+
+    /** The subdirectory of the state directory that contains the records of destroyed VMs. */
+    static final String DESTROYED_DIR = "destroyed";
+
+    static VmPaths of(Path stateDir, String vmId) {
+        return new VmPaths(stateDir, vmId, stateDir.resolve(vmId));
+    }
+
+    Path metadataFile() {
+        return dir.resolve("vm.json");
+    }
+
+    Path consoleLog() {
+        return dir.resolve("console.log");
+    }
+
+    Path qemuLog() {
+        return dir.resolve("qemu.log");
+    }
+
+    Path snapshotsDir() {
+        return dir.resolve("snapshots");
+    }
+
+    /** Returns the final file of a snapshot. */
+    Path snapshotFile(String snapshotId) {
+        return snapshotsDir().resolve(snapshotId + ".vmstate");
+    }
+
+    /** Returns the file the snapshot writer fills while QEMU streams into it. */
+    Path snapshotPartial(String snapshotId) {
+        return snapshotsDir().resolve(snapshotId + ".partial");
+    }
+
+    /** Returns the name the writer gives the partial file once the stream ended without error. */
+    Path snapshotWritten(String snapshotId) {
+        return snapshotsDir().resolve(snapshotId + ".written");
+    }
+
+    /** Returns the marker the writer creates when writing the stream failed. */
+    Path snapshotFailed(String snapshotId) {
+        return snapshotsDir().resolve(snapshotId + ".failed");
+    }
+
+    LaunchSockets sockets(int slot) {
+        if (slot != 0 && slot != 1) {
+            throw new IllegalArgumentException("launch slot must be 0 or 1, got " + slot);
+        }
+        return new LaunchSockets(dir.resolve("qmp" + slot + ".sock"), dir.resolve("con" + slot + ".sock"));
+    }
+
+    /** Returns the longest socket path of this VM, for the Unix socket path length check. */
+    Path longestSocketPath() {
+        return sockets(1).console();
+    }
+
+    /** Returns the record file of a destroyed VM. */
+    Path tombstone() {
+        return stateDir.resolve(DESTROYED_DIR).resolve(vmId + ".json");
+    }
+
+    /** The two sockets of one QEMU launch. */
+    record LaunchSockets(Path qmp, Path console) {
+    }
+}
