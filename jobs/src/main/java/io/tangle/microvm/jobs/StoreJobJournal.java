@@ -26,14 +26,26 @@ public final class StoreJobJournal implements JobJournal {
     /** Stands in for the block hash of calls whose source did not report one. */
     private static final String UNKNOWN_BLOCK_HASH = "0x" + "0".repeat(64);
 
+    /** Returns what a provider knows of one snapshot (size, files, digest), or empty when it keeps nothing. */
+    @FunctionalInterface
+    public interface SnapshotDetails {
+        Optional<SnapshotRecord> find(String vmId, String snapshotId);
+    }
+
     private final SqliteStore store;
     private final VmQuery vms;
     private final String providerName;
+    private final SnapshotDetails snapshotDetails;
 
     public StoreJobJournal(SqliteStore store, VmQuery vms, String providerName) {
+        this(store, vms, providerName, (vmId, snapshotId) -> Optional.empty());
+    }
+
+    public StoreJobJournal(SqliteStore store, VmQuery vms, String providerName, SnapshotDetails snapshotDetails) {
         this.store = Objects.requireNonNull(store, "store");
         this.vms = Objects.requireNonNull(vms, "vms");
         this.providerName = Objects.requireNonNull(providerName, "providerName");
+        this.snapshotDetails = Objects.requireNonNull(snapshotDetails, "snapshotDetails");
     }
 
     @Override
@@ -70,7 +82,12 @@ public final class StoreJobJournal implements JobJournal {
                 .collect(Collectors.toMap(SnapshotRecord::name, Function.identity()));
         List<SnapshotRecord> snapshots = new ArrayList<>();
         for (String name : view.snapshots()) {
-            snapshots.add(known.getOrDefault(name, new SnapshotRecord(name, now, null, List.of(), null)));
+            SnapshotRecord snapshot = known.get(name);
+            if (snapshot == null) {
+                snapshot = snapshotDetails.find(view.vmId(), name)
+                        .orElseGet(() -> new SnapshotRecord(name, now, null, List.of(), null));
+            }
+            snapshots.add(snapshot);
         }
 
         return new VmRecord(view.vmId(), owner, view.status(), providerName, null, createdAt, now, call.callId(),

@@ -1,0 +1,82 @@
+package io.tangle.microvm.app.config;
+
+import io.tangle.microvm.jobs.OwnerCheck;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds an {@link OperatorConfig} from flags and environment variables with the names and
+ * defaults of the upstream Rust blueprint, failing fast on any missing or invalid value.
+ */
+public final class OperatorConfigLoader {
+
+    public static final String DEFAULT_RPC_URL = "http://127.0.0.1:9944";
+    public static final String DEFAULT_KEYSTORE = "./keystore";
+    public static final String DEFAULT_QUERY_ADDRESS = "127.0.0.1:3000";
+
+    private OperatorConfigLoader() {
+    }
+
+    public static OperatorConfig load(RunOptions options, Map<String, String> environment) {
+        SettingSource settings = new SettingSource(environment);
+
+        String protocol = settings.raw(options.protocol(), "PROTOCOL").orElse("tangle").toLowerCase(Locale.ROOT);
+        if (!protocol.equals("tangle") && !protocol.equals("tangle-evm")) {
+            throw new ConfigException("invalid --protocol / PROTOCOL '" + protocol
+                    + "': this blueprint runs on Tangle only; set it to tangle");
+        }
+
+        URI rpcUrl = settings.httpUrl(options.httpRpcUrl(), "--http-rpc-url", "HTTP_RPC_URL", DEFAULT_RPC_URL);
+        Path keystore = settings.path(
+                settings.raw(options.keystoreUri(), "KEYSTORE_URI").orElse(DEFAULT_KEYSTORE), "--keystore-uri", "KEYSTORE_URI");
+        String dataDirValue = settings.require(options.dataDir(), "--data-dir", "DATA_DIR",
+                "set it to the directory where the operator keeps its state");
+        Path dataDir = settings.path(dataDirValue, "--data-dir", "DATA_DIR");
+
+        long blueprintId = settings.requireU64(null, null, "BLUEPRINT_ID");
+        long serviceId = settings.requireU64(null, null, "SERVICE_ID");
+        String contract = settings.requireAddress(null, null, "TANGLE_CONTRACT");
+
+        ProviderKind provider = ProviderKind.parse(settings.raw(null, "MICROVM_PROVIDER").orElse("in-memory"));
+        InetSocketAddress queryAddress = parseAddress(
+                settings.raw(options.queryAddress(), "MICROVM_QUERY_ADDR").orElse(DEFAULT_QUERY_ADDRESS));
+
+        Duration pollInterval = settings.millis(null, null, "MICROVM_POLL_INTERVAL_MS", 1000, 10, 600_000);
+        long maxBlockRange = settings.number(null, null, "MICROVM_MAX_BLOCK_RANGE", 1000, 1, 100_000);
+        long confirmations = settings.number(null, null, "MICROVM_CONFIRMATIONS", 0, 0, 1000);
+        Optional<Long> startBlock = settings.optionalU64(options.startBlock(), "--start-block", "MICROVM_START_BLOCK");
+        boolean ownerCheckOff = settings.bool(options.noOwnerCheck(), "MICROVM_NO_OWNER_CHECK");
+
+        return new OperatorConfig(rpcUrl, keystore, dataDir, blueprintId, serviceId, contract,
+                settings.bool(options.testMode(), "TEST_MODE"), settings.bool(options.dryRun(), "DRY_RUN"),
+                provider, queryAddress, pollInterval, maxBlockRange, confirmations, startBlock,
+                ownerCheckOff ? OwnerCheck.DISABLED : OwnerCheck.ENFORCED, environment);
+    }
+
+    /** Parses {@code host:port}; the port may be 0 for an ephemeral port. */
+    public static InetSocketAddress parseAddress(String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new ConfigException("invalid --http-address / MICROVM_QUERY_ADDR '" + value
+                    + "': expected host:port such as 127.0.0.1:3000");
+        }
+
+        String host = value.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("invalid --http-address / MICROVM_QUERY_ADDR '" + value
+                    + "': the port must be 0 to 65535");
+        }
+        return new InetSocketAddress(host, port);
+    }
+}

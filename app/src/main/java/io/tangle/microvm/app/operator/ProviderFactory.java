@@ -1,0 +1,57 @@
+package io.tangle.microvm.app.operator;
+
+import io.tangle.microvm.app.config.ConfigException;
+import io.tangle.microvm.app.config.ProviderKind;
+import io.tangle.microvm.provider.qemu.QemuConfig;
+import io.tangle.microvm.provider.qemu.QemuConfigException;
+import io.tangle.microvm.provider.qemu.QemuStartupException;
+import io.tangle.microvm.provider.qemu.QemuVmProvider;
+import io.tangle.microvm.runtime.VmView;
+import io.tangle.microvm.runtime.inmemory.InMemoryVmProvider;
+import io.tangle.microvm.store.SnapshotRecord;
+import io.tangle.microvm.store.SqliteStore;
+import io.tangle.microvm.store.VmRecord;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Starts the provider that {@code MICROVM_PROVIDER} selects. */
+public final class ProviderFactory {
+
+    private ProviderFactory() {
+    }
+
+    /**
+     * Starts the provider. The in-memory provider starts from the VM records in the store, so its
+     * VMs survive a restart; the QEMU provider recovers its guests from its own state directory.
+     *
+     * @param serviceDir a directory of this service only, for provider state
+     */
+    public static ProviderHandle start(ProviderKind kind, Map<String, String> environment, Path serviceDir,
+            SqliteStore store) {
+        return switch (kind) {
+            case IN_MEMORY -> {
+                List<VmView> views = store.listVms().stream().map(VmRecord::toView).toList();
+                yield ProviderHandle.plain(new InMemoryVmProvider(views));
+            }
+            case QEMU -> startQemu(environment, serviceDir.resolve("qemu"));
+            case FIRECRACKER -> throw new ConfigException("MICROVM_PROVIDER=firecracker is not available in this build:"
+                    + " no Firecracker binary or working KVM exists on the build hosts; use in-memory or qemu");
+        };
+    }
+
+    private static ProviderHandle startQemu(Map<String, String> environment, Path defaultStateDir) {
+        QemuVmProvider qemu;
+        try {
+            qemu = QemuVmProvider.start(QemuConfig.fromEnvironment(environment, defaultStateDir));
+        } catch (QemuConfigException | QemuStartupException e) {
+            throw new ConfigException(e.getMessage());
+        }
+
+        return new ProviderHandle(qemu,
+                vmId -> qemu.consoleTail(vmId, QemuVmProvider.CONSOLE_TAIL_BYTES),
+                (vmId, snapshotId) -> qemu.snapshotInfo(vmId, snapshotId).map(info -> new SnapshotRecord(
+                        info.name(), info.createdAt(), info.sizeBytes(), List.of(info.file().toString()),
+                        "sha256:" + info.sha256())));
+    }
+}
