@@ -56,8 +56,8 @@ final class ResultPublisher implements JobCompletionListener {
             return;
         }
 
-        publish(call.serviceId(), call.callId(), succeeded.result())
-                .whenComplete((result, failure) -> progress.finished(call.blockNumber(), call.logIndex()));
+        publish(call.serviceId(), call.callId(), succeeded.result(),
+                () -> progress.finished(call.blockNumber(), call.logIndex()));
     }
 
     /** Resends results that a previous run recorded as pending or failed. */
@@ -65,13 +65,13 @@ final class ResultPublisher implements JobCompletionListener {
         for (SubmissionRecord pending : store.pendingSubmissions()) {
             log.info("resending the result of job call {} (last state {}, {} attempts)",
                     Long.toUnsignedString(pending.callId()), pending.status(), pending.attempts());
-            publish(serviceId, pending.callId(), JobResults.abiTrue());
+            publish(serviceId, pending.callId(), JobResults.abiTrue(), () -> { });
         }
     }
 
     /** Waits up to {@code timeout} for submissions in progress; returns whether all ended. */
     boolean awaitSubmissions(Duration timeout) {
-        CompletableFuture<?>[] running = inFlight.toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] running = inFlight.toArray(CompletableFuture<?>[]::new);
         try {
             CompletableFuture.allOf(running).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
@@ -86,22 +86,30 @@ final class ResultPublisher implements JobCompletionListener {
         }
     }
 
-    private CompletableFuture<SubmissionResult> publish(long serviceId, long callId, byte[] result) {
+    /**
+     * Sends one result and records the outcome, then runs {@code afterwards}. The whole chain is
+     * tracked, so {@link #awaitSubmissions} also waits for the records to be written.
+     */
+    private void publish(long serviceId, long callId, byte[] result, Runnable afterwards) {
         int previousAttempts = store.findSubmission(callId).map(SubmissionRecord::attempts).orElse(0);
         save(new SubmissionRecord(callId, SubmissionRecord.Status.PENDING, null, previousAttempts, null, clock.instant()));
 
-        CompletableFuture<SubmissionResult> future = submitter.submit(serviceId, callId, result);
-        inFlight.add(future);
-        return future.whenComplete((submission, failure) -> {
-            inFlight.remove(future);
-            if (failure != null) {
-                log.error("result submission of job call {} failed unexpectedly", Long.toUnsignedString(callId), failure);
-                save(new SubmissionRecord(callId, SubmissionRecord.Status.FAILED, null, previousAttempts + 1,
-                        String.valueOf(failure.getMessage()), clock.instant()));
-                return;
-            }
-            save(record(submission, previousAttempts));
-        });
+        CompletableFuture<Void> tracked = submitter.submit(serviceId, callId, result)
+                .whenComplete((submission, failure) -> settle(callId, previousAttempts, submission, failure))
+                .handle((ignored, failure) -> null)
+                .thenRun(afterwards);
+        inFlight.add(tracked);
+        tracked.whenComplete((ignored, failure) -> inFlight.remove(tracked));
+    }
+
+    private void settle(long callId, int previousAttempts, SubmissionResult submission, Throwable failure) {
+        if (failure != null) {
+            log.error("result submission of job call {} failed unexpectedly", Long.toUnsignedString(callId), failure);
+            save(new SubmissionRecord(callId, SubmissionRecord.Status.FAILED, null, previousAttempts + 1,
+                    String.valueOf(failure.getMessage()), clock.instant()));
+            return;
+        }
+        save(record(submission, previousAttempts));
     }
 
     private SubmissionRecord record(SubmissionResult submission, int previousAttempts) {
