@@ -18,7 +18,7 @@ import picocli.CommandLine.Unmatched;
  * logged, so a blueprint manager can start either binary the same way.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the operator: watch the chain for jobs of SERVICE_ID, run them, answer on chain.")
+        description = "Run the operator: watch the chain for jobs of SERVICE_ID, run them, send results on chain.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);

@@ -18,15 +18,15 @@ import java.util.stream.Collectors;
 
 /**
  * A journal in the durable store. Each commit writes the call's outcome and the VM's state as the
- * provider reports it after the call, in one transaction, so a restart sees either both or
- * neither.
+ * provider reports it after the call, in one transaction, so a restart reads either both
+ * or neither.
  */
 public final class StoreJobJournal implements JobJournal {
 
     /** Stands in for the block hash of calls whose source did not report one. */
     private static final String UNKNOWN_BLOCK_HASH = "0x" + "0".repeat(64);
 
-    /** Returns what a provider knows of one snapshot (size, files, digest), or empty when it keeps nothing. */
+    /** Returns what a provider records of one snapshot (size, files, digest), or empty when it keeps nothing. */
     @FunctionalInterface
     public interface SnapshotDetails {
         Optional<SnapshotRecord> find(String vmId, String snapshotId);

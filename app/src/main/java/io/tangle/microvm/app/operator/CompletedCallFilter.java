@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Skips calls that the contract already reports completed, such as calls another operator of the
- * service answered while this one was down. When the check itself fails the call is applied, since
+ * Skips calls that the contract already reports completed, such as calls that another operator of
+ * the service completed while this one was down. When the check itself fails the call is applied, since
  * a lost job is worse than a duplicate answer, which the contract rejects.
  */
 final class CompletedCallFilter implements CallFilter {

@@ -74,8 +74,8 @@ public final class Operator implements AutoCloseable {
     }
 
     /**
-     * Starts an operator. Waits for the RPC endpoint with backoff until it answers or the operator
-     * is closed from another thread.
+     * Starts an operator. Waits for the RPC endpoint with backoff until it responds or the
+     * operator is closed from another thread.
      *
      * @throws ConfigException for a setting that cannot work, such as a missing key
      */
@@ -136,7 +136,7 @@ public final class Operator implements AutoCloseable {
         query.start();
 
         if (!config.dryRun()) {
-            publisher.resendPending(config.serviceId());
+            publisher.resendPending(config.serviceId(), MAX_RESEND_ATTEMPTS);
         }
         poller.start();
         log.info("operator {} started: scanning from block {}, query API on {}:{}", operatorAddress,
@@ -152,7 +152,7 @@ public final class Operator implements AutoCloseable {
         }
     }
 
-    /** Returns the chain id once the RPC endpoint answers; retries with backoff, escalating the log level. */
+    /** Returns the chain id once the RPC endpoint responds. Retries with backoff and escalates the log level. */
     private long awaitChain() throws InterruptedException {
         int failures = 0;
         while (!closing) {
@@ -176,7 +176,7 @@ public final class Operator implements AutoCloseable {
 
     /**
      * Registers the operator for the blueprint when it is not registered yet, and goes on running.
-     * The Rust blueprint exits with status 0 after registering, so a supervisor sees a clean stop.
+     * The Rust blueprint exits with status 0 after registering, so a supervisor cannot tell it from a clean stop.
      */
     private void ensureRegistered(Credentials credentials, String operatorAddress) throws InterruptedException {
         try {

@@ -23,7 +23,7 @@ public final class ProviderFactory {
 
     /**
      * Starts the provider. The in-memory provider starts from the VM records in the store, so its
-     * VMs survive a restart; the QEMU provider recovers its guests from its own state directory.
+     * VMs survive a restart. The QEMU provider recovers its guests from its own state directory.
      *
      * @param serviceDir a directory of this service only, for provider state
      */

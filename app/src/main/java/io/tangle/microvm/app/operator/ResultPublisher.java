@@ -60,9 +60,9 @@ final class ResultPublisher implements JobCompletionListener {
                 () -> progress.finished(call.blockNumber(), call.logIndex()));
     }
 
-    /** Resends results that a previous run recorded as pending or failed. */
-    void resendPending(long serviceId) {
-        for (SubmissionRecord pending : store.pendingSubmissions()) {
+    /** Resends results that a previous run recorded as pending, or as failed after fewer than {@code maxAttempts}. */
+    void resendPending(long serviceId, int maxAttempts) {
+        for (SubmissionRecord pending : store.pendingSubmissions(maxAttempts)) {
             log.info("resending the result of job call {} (last state {}, {} attempts)",
                     Long.toUnsignedString(pending.callId()), pending.status(), pending.attempts());
             publish(serviceId, pending.callId(), JobResults.abiTrue(), () -> { });
