@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Finds QEMU processes of this provider through {@code /proc}: a process is ours when it runs a
- * {@code qemu-system-*} binary whose {@code -qmp unix:} socket lies under our state directory.
+ * {@code qemu-system-*} binary whose {@code -qmp unix:} socket lies in the {@link SocketDir} of our
+ * state directory.
  */
 final class ProcessScanner {
 
@@ -48,8 +49,13 @@ final class ProcessScanner {
         }
     }
 
-    /** Returns every live QEMU process whose QMP socket lies under {@code stateDir}. */
-    static List<QemuProcessInfo> qemuProcessesUnder(Path stateDir) {
+    /**
+     * Returns every live QEMU process whose QMP socket lies in the socket directory of
+     * {@code stateDir}. Processes that keep their socket elsewhere, such as in the VM directory
+     * where versions before the socket directory put it, are not found.
+     */
+    static List<QemuProcessInfo> qemuProcessesOf(Path stateDir) {
+        Path socketDir = SocketDir.pathFor(stateDir);
         List<QemuProcessInfo> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {
@@ -63,14 +69,23 @@ final class ProcessScanner {
                     continue;
                 }
                 QemuCommandLine.qmpSocketOf(args.get())
-                        .map(socket -> socket.toAbsolutePath().normalize())
-                        .filter(socket -> socket.startsWith(stateDir))
+                        .filter(socket -> isOwnSocket(socket, socketDir))
                         .ifPresent(socket -> found.add(new QemuProcessInfo(pid, socket)));
             }
         } catch (IOException e) {
             throw new QemuStartupException("cannot list " + PROC + " to find QEMU processes: " + e.getMessage(), e);
         }
         return found;
+    }
+
+    /**
+     * Returns whether a QMP socket path lies directly in {@code socketDir}. The parent must match
+     * exactly: a prefix test would also accept other directories, for example every socket under
+     * /tmp for a state directory of /tmp. A relative path never matches, because it depends on the
+     * working directory of the QEMU process.
+     */
+    static boolean isOwnSocket(Path socket, Path socketDir) {
+        return socket.isAbsolute() && socketDir.equals(socket.normalize().getParent());
     }
 
     /**

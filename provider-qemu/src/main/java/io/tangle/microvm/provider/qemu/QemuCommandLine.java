@@ -22,6 +22,11 @@ final class QemuCommandLine {
      * ({@code -S}), so the provider connects QMP and the console before the first instruction runs
      * and no console output is lost.
      *
+     * <p>Socket paths are escaped for QEMU's option parser, which splits at commas. State directory
+     * paths appear in no such option: the sockets lie in the {@link SocketDir}, and a snapshot file
+     * reaches QEMU only inside a shell-quoted {@code exec:} command, so any character in the state
+     * directory is safe here.
+     *
      * @param incoming a snapshot file to load instead of booting, or empty for a cold boot
      */
     static List<String> build(String vmId, MachineSpec machine, VmPaths.LaunchSockets sockets, Optional<Path> incoming) {

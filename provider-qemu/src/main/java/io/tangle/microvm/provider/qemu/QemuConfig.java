@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param initrd the guest initramfs
  * @param vcpus virtual CPUs per guest
  * @param memoryMib guest memory in MiB
- * @param stateDir the directory that contains one subdirectory per VM, as an absolute path
+ * @param stateDir the directory that contains one subdirectory per VM, as an absolute path. Any
+ *     path up to the {@code PATH_MAX} check works, because no socket lives in it ({@link SocketDir})
  * @param accelerator the accelerator setting
  * @param bootTimeout how long a cold boot may take, from process start to the guest's ready line
  * @param qmpTimeout the bound of one QMP command, and of the connect and handshake
@@ -47,11 +48,8 @@ public record QemuConfig(
     public static final String SNAPSHOT_TIMEOUT_MS = "MICROVM_QEMU_SNAPSHOT_TIMEOUT_MS";
     public static final String STOP_TIMEOUT_MS = "MICROVM_QEMU_STOP_TIMEOUT_MS";
 
-    /**
-     * Maximum length in bytes of a Unix socket path on Linux: {@code sun_path} has 108 bytes,
-     * including the terminating NUL.
-     */
-    static final int MAX_SOCKET_PATH_BYTES = 107;
+    /** Maximum length in bytes of a file path on Linux: {@code PATH_MAX} is 4096, including the terminating NUL. */
+    static final int MAX_PATH_BYTES = 4095;
 
     // x86 guests without x2APIC address at most 255 CPUs.
     private static final int MAX_VCPUS = 255;
@@ -72,7 +70,7 @@ public record QemuConfig(
         Objects.requireNonNull(snapshotTimeout, "snapshotTimeout");
         Objects.requireNonNull(stopTimeout, "stopTimeout");
         stateDir = stateDir.toAbsolutePath().normalize();
-        requireShortStateDir(stateDir);
+        requireStateDirFits(stateDir);
     }
 
     /**
@@ -92,7 +90,7 @@ public record QemuConfig(
                 path(env, INITRD, GuestImage.defaultInitrd(env)),
                 integer(env, VCPUS, 1, 1, MAX_VCPUS),
                 integer(env, MEM_MIB, 256, MIN_MEMORY_MIB, MAX_MEMORY_MIB),
-                path(env, STATE_DIR, defaultStateDir),
+                stateDir(env, defaultStateDir),
                 accelerator(env),
                 millis(env, BOOT_TIMEOUT_MS, 30_000),
                 millis(env, QMP_TIMEOUT_MS, 5_000),
@@ -137,22 +135,38 @@ public record QemuConfig(
     }
 
     /**
-     * Rejects a state directory too long for the socket paths of a VM id of maximum length, so a
-     * long id fails here and not with a confusing timeout at the first start.
+     * Rejects a state directory so long that the deepest file of a VM with maximum-length ids
+     * would pass {@code PATH_MAX}, so the error comes at start and not at the first snapshot. The
+     * sockets do not count, because they live in the short {@link SocketDir}.
      */
-    private static void requireShortStateDir(Path stateDir) {
+    private static void requireStateDirFits(Path stateDir) {
         String longestId = "x".repeat(ResourceIds.MAX_LENGTH);
-        Path longestSocket = VmPaths.of(stateDir, longestId).longestSocketPath();
-        int length = longestSocket.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (length > MAX_SOCKET_PATH_BYTES) {
+        Path longestFile = VmPaths.of(stateDir, longestId).longestFilePath();
+        int length = longestFile.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_PATH_BYTES) {
             int stateDirBytes = stateDir.toString().getBytes(StandardCharsets.UTF_8).length;
-            int allowed = stateDirBytes - (length - MAX_SOCKET_PATH_BYTES);
+            int allowed = stateDirBytes - (length - MAX_PATH_BYTES);
             throw new QemuConfigException(STATE_DIR + " '" + stateDir + "' is too long (" + stateDirBytes
-                    + " bytes): the QMP and console socket paths of a " + ResourceIds.MAX_LENGTH
-                    + "-character VM id would be " + length + " bytes, over the Linux limit of "
-                    + MAX_SOCKET_PATH_BYTES + "; set " + STATE_DIR + " to an absolute path of at most " + allowed
-                    + " bytes");
+                    + " bytes): the snapshot files of VMs with " + ResourceIds.MAX_LENGTH
+                    + "-character ids would have paths of " + length + " bytes, over the Linux limit of "
+                    + MAX_PATH_BYTES + "; set " + STATE_DIR + " to an absolute path of at most " + allowed + " bytes");
         }
+    }
+
+    /**
+     * Reads the state directory. A relative value is rejected because it would depend on the
+     * working directory. Its absolute form names the {@link SocketDir}, so an operator started
+     * from another directory would lose track of the guests that still run. The constructor makes
+     * the caller's fallback absolute.
+     */
+    private static Path stateDir(Map<String, String> env, Path fallback) {
+        Path value = path(env, STATE_DIR, fallback);
+        boolean fromEnvironment = env.get(STATE_DIR) != null;
+        if (fromEnvironment && !value.isAbsolute()) {
+            throw new QemuConfigException(STATE_DIR + " '" + value + "' is a relative path: set an absolute path, "
+                    + "because the provider finds its running guests after a restart by that path");
+        }
+        return value;
     }
 
     private static String raw(Map<String, String> env, String name) {

@@ -100,6 +100,7 @@ final class QemuLauncher {
     private QemuProcess launch(String vmId, VmPaths paths, int slot, MachineSpec machine, ConsoleLog console,
             Optional<Path> incoming, Instant deadline) throws LaunchException, InterruptedException {
         VmPaths.LaunchSockets sockets = paths.sockets(slot);
+        prepareSocketDir(vmId, paths);
         clearStaleSockets(vmId, sockets);
 
         List<String> args = QemuCommandLine.build(vmId, machine, sockets, incoming);
@@ -137,6 +138,19 @@ final class QemuLauncher {
         }
         if (!ready.isDone()) {
             fail(vmId, process, console, "wait for the ready line", "QEMU exited before the guest was ready", null);
+        }
+    }
+
+    /**
+     * Creates the socket directory again when it is gone (systemd-tmpfiles may remove an empty,
+     * old directory in /tmp) and repeats its ownership checks.
+     */
+    private static void prepareSocketDir(String vmId, VmPaths paths) throws LaunchException {
+        try {
+            SocketDir.prepare(paths.stateDir());
+        } catch (IOException e) {
+            throw new LaunchException("prepare sockets", "cannot prepare the sockets of vm '" + vmId + "': "
+                    + e.getMessage(), e);
         }
     }
 
@@ -183,8 +197,9 @@ final class QemuLauncher {
     private void fail(String vmId, QemuProcess process, ConsoleLog console, String step, String cause, Throwable error)
             throws LaunchException, InterruptedException {
         boolean exitedByItself = !process.isAlive();
-        // Gives QEMU a moment to finish exiting, so its exit status and last words are known.
-        if (!exitedByItself && !process.connectedQmp().isPresent()) {
+        // Gives QEMU a moment to finish exiting, and the JDK to collect the exit status of a
+        // process that already ended, so its exit status and last words are known.
+        if (exitedByItself || !process.connectedQmp().isPresent()) {
             exitedByItself = process.awaitExit(Duration.ofMillis(200));
         }
         String exit = exitedByItself ? process.exitDescription() : "QEMU process " + process.pid() + " was still running";

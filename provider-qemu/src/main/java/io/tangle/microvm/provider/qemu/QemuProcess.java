@@ -221,8 +221,14 @@ final class QemuProcess {
         return exited;
     }
 
+    /**
+     * Waits up to {@code timeout} for the process to exit. For a spawned process, it returns true
+     * at once only when the JDK has collected the exit status: {@link #isAlive} can turn false
+     * before that, and {@link #exitDescription} needs the status.
+     */
     boolean awaitExit(Duration timeout) throws InterruptedException {
-        if (!isAlive()) {
+        boolean alreadyExited = child != null ? !child.isAlive() : !handle.isAlive();
+        if (alreadyExited) {
             return true;
         }
         try {

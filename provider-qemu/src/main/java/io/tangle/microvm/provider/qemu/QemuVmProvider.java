@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link VmRuntime} that runs each VM as a QEMU {@code microvm} guest: one QEMU process, one QMP
- * socket and one directory per VM under the state directory (layout in {@link VmPaths}).
+ * A {@link VmRuntime} that runs each VM as a QEMU {@code microvm} guest: one QEMU process and one
+ * directory per VM under the state directory, and its QMP and console sockets in the short
+ * {@link SocketDir} of the state directory (layout in {@link VmPaths}).
  *
  * <p>Lifecycle mapping: start boots the guest (or resumes a stopped one). Stop pauses it with QMP
  * {@code stop}, and the process and guest memory stay. Snapshot writes the guest's full state to a
@@ -65,6 +66,8 @@ public final class QemuVmProvider implements VmRuntime {
     private final ExecutorService watchers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile MachineSpec machine;
     private volatile boolean closed;
+    /** Whether this provider created or checked the socket directory, so it may delete it. */
+    private volatile boolean socketDirPrepared;
 
     private QemuVmProvider(QemuConfig config, Path binary, StateDirLock stateLock) {
         this.config = config;
@@ -76,7 +79,8 @@ public final class QemuVmProvider implements VmRuntime {
 
     /**
      * Starts the provider: checks the QEMU binary, kernel and initrd, locks the state directory,
-     * adopts or cleans up the QEMU processes of an earlier run, and resolves the accelerator.
+     * prepares its socket directory, adopts or cleans up the QEMU processes of an earlier run, and
+     * resolves the accelerator.
      *
      * @throws QemuStartupException when a prerequisite is missing. The message states what to do.
      */
@@ -93,6 +97,7 @@ public final class QemuVmProvider implements VmRuntime {
         StateDirLock lock = StateDirLock.acquire(config.stateDir());
         QemuVmProvider provider = new QemuVmProvider(config, binary, lock);
         try {
+            provider.prepareSocketDir();
             new StateRecovery(config, provider.vms, provider::watch).run();
             Accelerator accelerator = AcceleratorProbe.resolve(config, binary);
             provider.machine = MachineSpec.of(config, binary, accelerator);
@@ -393,6 +398,7 @@ public final class QemuVmProvider implements VmRuntime {
      * Stops watching the guests and closes their QMP and console connections. The QEMU processes
      * keep running, so a provider started later over the same state directory adopts them. An
      * operation still in progress fails once its connection closes, so call this after the last one.
+     * When no guest runs, the socket directory is deleted as well.
      */
     @Override
     public void close() {
@@ -410,8 +416,29 @@ public final class QemuVmProvider implements VmRuntime {
             closeConsole(entry);
         }
         watchers.shutdownNow();
+        if (running == 0 && socketDirPrepared) {
+            deleteSocketDir();
+        }
         stateLock.close();
         log.info("QEMU provider closed; {} guests keep running for the next provider start", running);
+    }
+
+    private void prepareSocketDir() {
+        try {
+            Path socketDir = SocketDir.prepare(config.stateDir());
+            socketDirPrepared = true;
+            log.info("QMP and console sockets of state directory {} are in {}", config.stateDir(), socketDir);
+        } catch (IOException e) {
+            throw new QemuStartupException(e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the socket directory while the state directory lock is still held, so no other provider uses it. */
+    private void deleteSocketDir() {
+        List<String> leftovers = SocketDir.deleteIfOwned(config.stateDir());
+        if (!leftovers.isEmpty()) {
+            log.warn("cannot delete the socket directory {}: {}", SocketDir.pathFor(config.stateDir()), leftovers);
+        }
     }
 
     private void prepareDirectory(VmEntry entry) throws IOException {

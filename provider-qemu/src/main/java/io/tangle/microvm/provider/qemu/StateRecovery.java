@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a VM whose recorded QEMU process still runs is adopted: the pid must be alive, started at
  *       the recorded time and have the recorded QMP socket on its command line;
  *   <li>a VM whose process died becomes {@code stopped} with the reason;
- *   <li>QEMU processes with a QMP socket under the state directory that no record claims are
- *       ended (SIGTERM, then SIGKILL) and logged.
+ *   <li>QEMU processes with a QMP socket in the state directory's {@link SocketDir} that no
+ *       record claims are ended (SIGTERM, then SIGKILL) and logged.
  * </ul>
  */
 final class StateRecovery {
@@ -208,7 +208,7 @@ final class StateRecovery {
     }
 
     private void endOrphans(Path stateDir, Set<Long> adopted) throws InterruptedException {
-        for (ProcessScanner.QemuProcessInfo orphan : ProcessScanner.qemuProcessesUnder(stateDir)) {
+        for (ProcessScanner.QemuProcessInfo orphan : ProcessScanner.qemuProcessesOf(stateDir)) {
             if (adopted.contains(orphan.pid())) {
                 continue;
             }

@@ -1,31 +1,34 @@
 package io.tangle.microvm.provider.qemu;
 
+import io.tangle.microvm.runtime.ResourceIds;
 import java.nio.file.Path;
 
 /**
- * The file layout of one VM under the state directory. Every file a VM owns lives in
- * {@code <stateDir>/<vmId>/}, so destroying a VM removes one directory:
+ * The file layout of one VM. Every file a VM owns lives in {@code <stateDir>/<vmId>/}, so
+ * destroying a VM removes one directory:
  *
  * <pre>
  * vm.json              metadata: status, QEMU pid and sockets, snapshot records
- * qmp0.sock, qmp1.sock QMP sockets of the two launch slots
- * con0.sock, con1.sock serial console sockets of the two launch slots
  * console.log(.1)      guest console output, rotated
  * qemu.log             QEMU's stdout and stderr of the latest launch
  * snapshots/NAME.vmstate
  * </pre>
  *
+ * <p>The QMP and console sockets of the two launch slots are the exception. They live in the short
+ * {@link SocketDir} because of the Unix socket path limit, and the provider removes them once their
+ * QEMU process has ended.
+ *
  * <p>Two launch slots exist because a restore starts the new QEMU next to the old one and ends the
  * old one only once the new guest runs. Ids are validated before they reach a provider, so they are
  * safe as file names.
  */
-record VmPaths(Path stateDir, String vmId, Path dir) {
+record VmPaths(Path stateDir, String vmId, Path dir, Path socketDir) {
 
     /** The subdirectory of the state directory that contains the records of destroyed VMs. */
     static final String DESTROYED_DIR = "destroyed";
 
     static VmPaths of(Path stateDir, String vmId) {
-        return new VmPaths(stateDir, vmId, stateDir.resolve(vmId));
+        return new VmPaths(stateDir, vmId, stateDir.resolve(vmId), SocketDir.pathFor(stateDir));
     }
 
     Path metadataFile() {
@@ -68,12 +71,16 @@ record VmPaths(Path stateDir, String vmId, Path dir) {
         if (slot != 0 && slot != 1) {
             throw new IllegalArgumentException("launch slot must be 0 or 1, got " + slot);
         }
-        return new LaunchSockets(dir.resolve("qmp" + slot + ".sock"), dir.resolve("con" + slot + ".sock"));
+        return new LaunchSockets(SocketDir.socket(socketDir, vmId, slot, SocketDir.QMP_SUFFIX),
+                SocketDir.socket(socketDir, vmId, slot, SocketDir.CONSOLE_SUFFIX));
     }
 
-    /** Returns the longest socket path of this VM, for the Unix socket path length check. */
-    Path longestSocketPath() {
-        return sockets(1).console();
+    /**
+     * Returns the longest file path this VM can have: the partial file of a snapshot whose id has
+     * the maximum length. For the path length check of the state directory.
+     */
+    Path longestFilePath() {
+        return snapshotPartial("x".repeat(ResourceIds.MAX_LENGTH));
     }
 
     /** Returns the record file of a destroyed VM. */

@@ -3,6 +3,7 @@ package io.tangle.microvm.provider.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -95,24 +96,57 @@ class QemuConfigTest {
     }
 
     @Test
-    void longStateDirIsRejectedWithLimit() {
-        String longDir = "/var/lib/microvm-blueprint/service-0/provider-qemu";
+    void longStateDirIsAccepted() {
+        String longDir = "/var/lib/blueprint-manager/data/svc-0-12/" + "d".repeat(200) + "/qemu";
+
+        QemuConfig config = QemuConfig.fromEnvironment(Map.of(QemuConfig.STATE_DIR, longDir), STATE);
+
+        assertThat(config.stateDir()).isEqualTo(Path.of(longDir));
+    }
+
+    @Test
+    void stateDirBeyondPathMaxIsRejected() {
+        String longDir = "/srv" + ("/" + "d".repeat(200)).repeat(20);
 
         assertThatThrownBy(() -> QemuConfig.fromEnvironment(Map.of(QemuConfig.STATE_DIR, longDir), STATE))
                 .isInstanceOf(QemuConfigException.class)
                 .hasMessageContaining(QemuConfig.STATE_DIR)
                 .hasMessageContaining(longDir)
-                .hasMessageContaining("at most 32 bytes");
+                .hasMessageContaining("Linux limit of 4095")
+                .hasMessageContaining("at most 3947 bytes");
     }
 
     @Test
-    void maximumIdSocketPathFits() {
-        QemuConfig config = QemuConfig.fromEnvironment(Map.of(), STATE);
+    void relativeStateDirIsRejected() {
+        assertThatThrownBy(() -> QemuConfig.fromEnvironment(Map.of(QemuConfig.STATE_DIR, "data/qemu"), STATE))
+                .isInstanceOf(QemuConfigException.class)
+                .hasMessageContaining(QemuConfig.STATE_DIR)
+                .hasMessageContaining("'data/qemu'")
+                .hasMessageContaining("absolute path");
+    }
+
+    @Test
+    void stateDirWithCommaAndQuoteIsAccepted() {
+        String dir = "/srv/a,b/it's here";
+
+        QemuConfig config = QemuConfig.fromEnvironment(Map.of(QemuConfig.STATE_DIR, dir), STATE);
+
+        assertThat(config.stateDir()).isEqualTo(Path.of(dir));
+    }
+
+    @Test
+    void maximumIdSocketFitsLongestStateDir() {
+        Path longestDir = Path.of("/" + "d".repeat(200) + ("/" + "e".repeat(200)).repeat(18));
+        QemuConfig config = QemuConfig.fromEnvironment(Map.of(QemuConfig.STATE_DIR, longestDir.toString()), STATE);
         String maximumId = "v".repeat(64);
 
-        Path socket = VmPaths.of(config.stateDir(), maximumId).longestSocketPath();
+        VmPaths.LaunchSockets sockets = VmPaths.of(config.stateDir(), maximumId).sockets(1);
 
-        assertThat(socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
-                .isLessThanOrEqualTo(QemuConfig.MAX_SOCKET_PATH_BYTES);
+        assertThat(bytes(sockets.qmp())).isLessThanOrEqualTo(SocketDir.MAX_SOCKET_PATH_BYTES);
+        assertThat(bytes(sockets.console())).isLessThanOrEqualTo(SocketDir.MAX_SOCKET_PATH_BYTES);
+    }
+
+    private static int bytes(Path path) {
+        return path.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -33,12 +33,6 @@ class QemuVmProviderFailureTest {
         TestGuests.killAll(stateDir);
     }
 
-    private static List<Path> sockets(Path vmDir) throws Exception {
-        try (Stream<Path> entries = Files.list(vmDir)) {
-            return entries.filter(path -> path.getFileName().toString().endsWith(".sock")).toList();
-        }
-    }
-
     @Test
     void repeatedFailingStartsLeaveNothingBehind() throws Exception {
         Path bogusKernel = files.resolve("vmlinuz");
@@ -58,7 +52,7 @@ class QemuVmProviderFailureTest {
                 assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
                 assertThat(provider.getVm("vm-f").orElseThrow().status()).isEqualTo(VmStatus.CREATED);
                 assertThat(TestGuests.qemuPids(stateDir)).isEmpty();
-                assertThat(sockets(stateDir.resolve("vm-f"))).isEmpty();
+                assertThat(TestGuests.socketFiles(stateDir, "vm-f")).isEmpty();
             }
         }
     }
@@ -78,7 +72,7 @@ class QemuVmProviderFailureTest {
                         .hasMessageContaining("failed at step");
                 assertThat(provider.getVm("vm-t").orElseThrow().status()).isEqualTo(VmStatus.CREATED);
                 assertThat(TestGuests.qemuPids(stateDir)).isEmpty();
-                assertThat(sockets(stateDir.resolve("vm-t"))).isEmpty();
+                assertThat(TestGuests.socketFiles(stateDir, "vm-t")).isEmpty();
             }
         }
     }
@@ -174,7 +168,7 @@ class QemuVmProviderFailureTest {
     void startRefusesSocketHeldByLiveProcess() throws Exception {
         try (QemuVmProvider provider = QemuVmProvider.start(TestGuests.config(stateDir))) {
             provider.createVm("vm-b");
-            Path socket = stateDir.resolve("vm-b/qmp0.sock");
+            Path socket = VmPaths.of(stateDir, "vm-b").sockets(0).qmp();
             try (FakeQmpServer holder = new FakeQmpServer(socket, 1)) {
                 Object inode = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
 

@@ -42,8 +42,8 @@ class QemuVmProviderRecoveryTest {
             TestGuests.await("vm-k to be stopped", WAIT, () -> view(provider, "vm-k").status() == VmStatus.STOPPED);
             assertThat(view(provider, "vm-k").detail()).contains("signal 9");
             assertThat(provider.processId("vm-k")).isEmpty();
-            assertThat(stateDir.resolve("vm-k/qmp0.sock")).doesNotExist();
-            assertThat(stateDir.resolve("vm-k/con0.sock")).doesNotExist();
+            assertThat(VmPaths.of(stateDir, "vm-k").sockets(0).qmp()).doesNotExist();
+            assertThat(VmPaths.of(stateDir, "vm-k").sockets(0).console()).doesNotExist();
 
             provider.startVm("vm-k");
             long newPid = provider.processId("vm-k").orElseThrow();

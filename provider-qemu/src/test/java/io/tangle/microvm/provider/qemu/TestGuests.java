@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** Shared helpers for tests that boot real guests: the guest image, configs and console checks. */
 final class TestGuests {
@@ -120,14 +121,28 @@ final class TestGuests {
         }
     }
 
-    /** Returns the pids of QEMU processes whose QMP socket lies under {@code stateDir}. */
+    /** Returns the pids of QEMU processes whose QMP socket lies in the socket directory of {@code stateDir}. */
     static List<Long> qemuPids(Path stateDir) {
-        return ProcessScanner.qemuProcessesUnder(stateDir.toAbsolutePath().normalize()).stream()
+        return ProcessScanner.qemuProcessesOf(stateDir.toAbsolutePath().normalize()).stream()
                 .map(ProcessScanner.QemuProcessInfo::pid)
                 .toList();
     }
 
-    /** Sends SIGKILL to every QEMU process under {@code stateDir}; the safety net of each test. */
+    /** Returns the socket files of {@code vmId} in the socket directory of {@code stateDir}. */
+    static List<Path> socketFiles(Path stateDir, String vmId) throws IOException {
+        Path socketDir = SocketDir.pathFor(stateDir.toAbsolutePath().normalize());
+        if (!Files.isDirectory(socketDir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(socketDir)) {
+            return entries.filter(path -> path.getFileName().toString().startsWith(vmId + ".")).toList();
+        }
+    }
+
+    /**
+     * Sends SIGKILL to every QEMU process of {@code stateDir} and deletes its socket directory in
+     * /tmp, which the @TempDir cleanup does not reach. This is the safety net of each test.
+     */
     static void killAll(Path stateDir) throws InterruptedException {
         for (long pid : qemuPids(stateDir)) {
             ProcessHandle.of(pid).ifPresent(handle -> {
@@ -139,6 +154,7 @@ final class TestGuests {
                 }
             });
         }
+        FileTrees.deleteTree(SocketDir.pathFor(stateDir.toAbsolutePath().normalize()));
     }
 
     /** Sends a signal such as STOP or CONT to {@code pid} with kill(1). */
