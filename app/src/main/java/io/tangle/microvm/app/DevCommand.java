@@ -101,7 +101,8 @@ final class DevCommand implements Callable<Integer> {
             OperatorConfig config = OperatorConfigLoader.load(RunOptions.none(), operatorEnv);
             out.println("operator running; press Ctrl-C to stop the operator and the chain");
             out.flush();
-            return OperatorLifecycle.runUntilStopped(() -> Operator.start(config));
+            // The chain ends with this command, so guests would have nothing left to answer to.
+            return OperatorLifecycle.runUntilStopped(() -> Operator.start(config), true);
         } catch (IOException e) {
             throw new ConfigException("could not start the local chain: " + e.getMessage());
         } finally {

@@ -24,12 +24,22 @@ final class OperatorLifecycle {
      * one that arrived during start-up.
      */
     static int runUntilStopped(Starter starter) throws InterruptedException {
+        return runUntilStopped(starter, false);
+    }
+
+    /**
+     * Like {@link #runUntilStopped(Starter)}; with {@code endGuests} the stop also ends every running
+     * guest instead of leaving it for the next start to adopt.
+     */
+    static int runUntilStopped(Starter starter, boolean endGuests) throws InterruptedException {
         AtomicReference<Operator> running = new AtomicReference<>();
         Thread main = Thread.currentThread();
         StopSignals.onStop(() -> {
             Operator operator = running.get();
             if (operator == null) {
                 main.interrupt();
+            } else if (endGuests) {
+                operator.closeAndEndGuests();
             } else {
                 operator.close();
             }
@@ -45,7 +55,11 @@ final class OperatorLifecycle {
         running.set(operator);
         if (Thread.interrupted()) {
             // The signal came between the end of start-up and the line above.
-            operator.close();
+            if (endGuests) {
+                operator.closeAndEndGuests();
+            } else {
+                operator.close();
+            }
         }
         operator.awaitStopped();
         return 0;

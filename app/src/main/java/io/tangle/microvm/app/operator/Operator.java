@@ -68,6 +68,7 @@ public final class Operator implements AutoCloseable {
     private QueryServer query;
     private ProgressTracker progress;
     private volatile boolean closing;
+    private volatile boolean endGuests;
 
     private Operator(OperatorConfig config) {
         this.config = config;
@@ -265,6 +266,15 @@ public final class Operator implements AutoCloseable {
                 + progress.inFlightCount() + " calls in flight");
     }
 
+    /**
+     * Stops like {@link #close()} and also ends every running guest, for a local chain that goes
+     * away with the operator. A plain close leaves guests running for the next start to adopt.
+     */
+    public void closeAndEndGuests() {
+        endGuests = true;
+        close();
+    }
+
     @Override
     public void close() {
         if (closing && stopped.getCount() == 0) {
@@ -283,6 +293,9 @@ public final class Operator implements AutoCloseable {
         closeQuietly("result submitter", submitter);
         closeQuietly("query API", query);
         if (provider != null) {
+            if (endGuests) {
+                provider.endGuests().run();
+            }
             closeQuietly("provider " + provider.runtime().name(), provider.runtime());
         }
         closeQuietly("store", store);

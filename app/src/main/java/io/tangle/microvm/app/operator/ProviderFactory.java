@@ -12,11 +12,15 @@ import io.tangle.microvm.store.SnapshotRecord;
 import io.tangle.microvm.store.SqliteStore;
 import io.tangle.microvm.store.VmRecord;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /** Starts the provider that {@code MICROVM_PROVIDER} selects. */
 public final class ProviderFactory {
+
+    /** How long ending all guests may take when a local dev chain goes away. */
+    private static final Duration GUEST_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     private ProviderFactory() {
     }
@@ -52,6 +56,7 @@ public final class ProviderFactory {
                 vmId -> qemu.consoleTail(vmId, QemuVmProvider.CONSOLE_TAIL_BYTES),
                 (vmId, snapshotId) -> qemu.snapshotInfo(vmId, snapshotId).map(info -> new SnapshotRecord(
                         info.name(), info.createdAt(), info.sizeBytes(), List.of(info.file().toString()),
-                        "sha256:" + info.sha256())));
+                        "sha256:" + info.sha256())),
+                () -> qemu.shutdownAll(GUEST_SHUTDOWN_TIMEOUT));
     }
 }
