@@ -2,6 +2,10 @@ package io.tangle.microvm.app.operator;
 
 import io.tangle.microvm.app.config.ConfigException;
 import io.tangle.microvm.app.config.ProviderKind;
+import io.tangle.microvm.provider.firecracker.FirecrackerConfig;
+import io.tangle.microvm.provider.firecracker.FirecrackerConfigException;
+import io.tangle.microvm.provider.firecracker.FirecrackerStartupException;
+import io.tangle.microvm.provider.firecracker.FirecrackerVmProvider;
 import io.tangle.microvm.provider.qemu.QemuConfig;
 import io.tangle.microvm.provider.qemu.QemuConfigException;
 import io.tangle.microvm.provider.qemu.QemuStartupException;
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Starts the provider that {@code MICROVM_PROVIDER} selects. */
 public final class ProviderFactory {
@@ -39,9 +44,28 @@ public final class ProviderFactory {
                 yield ProviderHandle.plain(new InMemoryVmProvider(views));
             }
             case QEMU -> startQemu(environment, serviceDir.resolve("qemu"));
-            case FIRECRACKER -> throw new ConfigException("MICROVM_PROVIDER=firecracker is not available in this build:"
-                    + " no Firecracker binary or working KVM exists on the build hosts; use in-memory or qemu");
+            case FIRECRACKER -> startFirecracker(environment, serviceDir.resolve("firecracker"));
         };
+    }
+
+    private static ProviderHandle startFirecracker(Map<String, String> environment, Path defaultStateDir) {
+        FirecrackerVmProvider firecracker;
+        try {
+            firecracker = FirecrackerVmProvider.start(FirecrackerConfig.fromEnvironment(environment, defaultStateDir));
+        } catch (FirecrackerConfigException | FirecrackerStartupException e) {
+            throw new ConfigException(e.getMessage());
+        }
+
+        // A Firecracker snapshot is several files (state, memory, and the disk copy of a writable
+        // rootfs), so the stored digest lists one SHA-256 per file, in the order of the file list.
+        return new ProviderHandle(firecracker,
+                vmId -> firecracker.consoleTail(vmId, FirecrackerVmProvider.CONSOLE_TAIL_MAX_BYTES),
+                (vmId, snapshotId) -> firecracker.snapshotInfo(vmId, snapshotId).map(info -> new SnapshotRecord(
+                        info.name(), info.createdAt(), info.sizeBytes(),
+                        info.files().stream().map(file -> file.path().toString()).toList(),
+                        info.files().stream().map(file -> "sha256:" + file.sha256())
+                                .collect(Collectors.joining(",")))),
+                () -> firecracker.shutdownAll(GUEST_SHUTDOWN_TIMEOUT));
     }
 
     private static ProviderHandle startQemu(Map<String, String> environment, Path defaultStateDir) {
