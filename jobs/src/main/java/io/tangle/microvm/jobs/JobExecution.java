@@ -44,7 +44,10 @@ public sealed interface JobExecution {
         }
     }
 
-    /** The call's job index has no job, so nothing was done and nothing was recorded. */
+    /**
+     * Nothing was done and nothing was recorded: the call's job index has no job, or the runner
+     * left the call alone (see {@link JobRunner#run}).
+     */
     record Ignored() implements JobExecution {
     }
 }

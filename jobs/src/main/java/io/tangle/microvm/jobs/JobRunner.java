@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * returns that outcome without touching the provider. This makes a call that the chain delivers
  * twice, or that is replayed after a restart, safe. Callers apply calls for one VM one at a time
  * (see {@link JobDispatcher}), because the runner itself takes no lock.
+ *
+ * <p>Call ids count up per service, so after a reorganisation a different call can take the id of
+ * a call that left the chain. A stored outcome whose job index or VM differs from the call's is
+ * therefore not returned. The runner logs the conflict at ERROR and leaves the call alone, neither
+ * applied nor given a result, because the store keeps one outcome per call id.
  */
 public final class JobRunner {
 
@@ -50,8 +55,8 @@ public final class JobRunner {
     /**
      * Runs {@code call} and records its outcome.
      *
-     * <p>Returns {@link JobExecution.Ignored} for an index with no job, or a call the filter skips,
-     * and records nothing.
+     * <p>Returns {@link JobExecution.Ignored} for an index with no job, a call the filter skips, or
+     * a call whose id has a stored outcome of another job or VM, and records nothing.
      * Otherwise returns {@link JobExecution.Succeeded} with {@link JobResults#abiTrue()} or
      * {@link JobExecution.Failed} with the error: the decoder's message for bad input, the
      * provider's message for a rejected operation, or a description of an unexpected exception.
@@ -65,6 +70,12 @@ public final class JobRunner {
 
         Optional<JobOutcome> previous = journal.find(call.callId());
         if (previous.isPresent()) {
+            Optional<String> conflict = conflict(call, previous.get());
+            if (conflict.isPresent()) {
+                log.error("job call {} {} is not applied and gets no result: {}", callId(call), call.jobName(),
+                        conflict.get());
+                return new JobExecution.Ignored();
+            }
             return replay(call, previous.get());
         }
 
@@ -145,6 +156,31 @@ public final class JobRunner {
     private JobExecution fail(JobCall call, String vmId, String error) {
         record(call, JobOutcome.failed(call.callId(), call.jobIndex(), call.jobName(), vmId, error, clock.instant()));
         return new JobExecution.Failed(error);
+    }
+
+    /**
+     * Returns why a stored outcome cannot belong to {@code call}, or empty when it can.
+     *
+     * <p>NOTE: the store keeps the job index and VM id of an outcome, not the snapshot id or the
+     * caller, so a different call with the same job on the same VM is taken for the stored one.
+     */
+    private static Optional<String> conflict(JobCall call, JobOutcome stored) {
+        String vmId = vmIdOf(call);
+        if (stored.jobIndex() == call.jobIndex() && Objects.equals(stored.vmId(), vmId)) {
+            return Optional.empty();
+        }
+        return Optional.of("its id already has an outcome for " + stored.job() + " on vm " + stored.vmId()
+                + ", but the chain now has " + call.jobName() + " on vm " + vmId + " under that id. A reorganisation"
+                + " probably gave the id of a call that left the chain to this new call");
+    }
+
+    /** Returns the VM id the call names, as the runner records it, or null when its input does not name one. */
+    private static String vmIdOf(JobCall call) {
+        try {
+            return JobInputDecoder.decode(call.jobIndex(), call.inputs()).map(Job::vmId).orElse(null);
+        } catch (JobInputException e) {
+            return e.vmId().orElse(null);
+        }
     }
 
     private JobExecution replay(JobCall call, JobOutcome outcome) {

@@ -53,6 +53,7 @@ public final class Operator implements AutoCloseable {
     /** How long a stop waits for calls in flight, and again for their result transactions. */
     public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
+    /** Recorded attempts after which a call's result is no longer sent, while running or at the next start. */
     private static final int MAX_RESEND_ATTEMPTS = 20;
 
     private final OperatorConfig config;
@@ -121,12 +122,18 @@ public final class Operator implements AutoCloseable {
 
         submitter = new ResultSubmitter(web3j, credentials, config.tangleContract(),
                 new NonceAllocator(web3j, credentials.getAddress()), SubmitterConfig.defaults());
-        publisher = new ResultPublisher(submitter, store, progress, config.dryRun(), Clock.systemUTC());
+        publisher = new ResultPublisher(submitter, store, progress,
+                new OwnResultLookup(web3j, config.tangleContract(), operatorAddress, config.maxBlockRange()),
+                new CompletionCheck(new TangleQueries(web3j, config.tangleContract())), MAX_RESEND_ATTEMPTS,
+                config.dryRun(), Clock.systemUTC());
 
-        TangleQueries queries = new TangleQueries(web3j, config.tangleContract());
+        // Every call is applied, even one the contract reports completed, because each operator of a
+        // service keeps its own copy of every VM. One that skipped a call completed by another operator
+        // would apply later calls to a state the chain never produced. The submitter records such a
+        // call's result as already done.
         JobRunner runner = new JobRunner(provider.runtime(),
                 new StoreJobJournal(store, provider.runtime(), provider.runtime().name(), provider.snapshots()),
-                config.ownerCheck(), new CompletedCallFilter(queries), Clock.systemUTC());
+                config.ownerCheck(), Clock.systemUTC());
         dispatcher = new JobDispatcher(runner, publisher);
 
         poller = new JobEventPoller(web3j, pollerConfig, this::deliver, new CursorListener(progress, store),
@@ -137,7 +144,7 @@ public final class Operator implements AutoCloseable {
         query.start();
 
         if (!config.dryRun()) {
-            publisher.resendPending(config.serviceId(), MAX_RESEND_ATTEMPTS);
+            publisher.resendPending(config.serviceId());
         }
         poller.start();
         log.info("operator {} started: scanning from block {}, query API on {}:{}", operatorAddress,
@@ -213,7 +220,8 @@ public final class Operator implements AutoCloseable {
         Optional<ChainCursor> stored = store.cursor();
         if (stored.isPresent()) {
             ChainCursor cursor = stored.get();
-            log.info("resuming from stored cursor: block {} log {}", cursor.blockNumber(), cursor.logIndex());
+            log.info("resuming from stored cursor: block {} {}", cursor.blockNumber(),
+                    cursor.logIndex() == PollCursor.WHOLE_BLOCK ? "(all of it processed)" : "log " + cursor.logIndex());
             return base.withStart(new PollCursor(cursor.blockNumber(), cursor.logIndex()), cursor.blockHash());
         }
 
@@ -288,6 +296,7 @@ public final class Operator implements AutoCloseable {
             log.warn("calls still running after {} s; the next start runs what has no outcome", DRAIN_TIMEOUT.toSeconds());
         }
         if (publisher != null) {
+            publisher.stopRetries();
             publisher.awaitSubmissions(DRAIN_TIMEOUT);
         }
         closeQuietly("result submitter", submitter);

@@ -2,6 +2,8 @@ package io.tangle.microvm.app.testing;
 
 import io.tangle.microvm.chain.OperatorKeystore;
 import io.tangle.microvm.chain.local.LocalDeployment;
+import io.tangle.microvm.store.ServiceKey;
+import io.tangle.microvm.store.SqliteStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,5 +37,14 @@ public final class OperatorEnvironment {
         env.put("MICROVM_QUERY_ADDR", "127.0.0.1:0");
         env.put("MICROVM_POLL_INTERVAL_MS", "100");
         return env;
+    }
+
+    /**
+     * Opens the store that an operator built by {@link #forDeployment} keeps under {@code dir}. Only
+     * while no operator has it open: the store takes a process lock.
+     */
+    public static SqliteStore openStore(LocalDeployment deployment, Path dir) {
+        return SqliteStore.open(dir.resolve("data"),
+                new ServiceKey(deployment.chainId(), deployment.contractAddress(), deployment.serviceId()));
     }
 }
