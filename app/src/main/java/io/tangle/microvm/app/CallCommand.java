@@ -47,8 +47,12 @@ import picocli.CommandLine.Spec;
                 + "snapshot-vm ID SNAPSHOT, destroy-vm ID, restore-vm ID SNAPSHOT.",
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:the job succeeded (or was submitted, with --no-wait)",
-            "1:the job failed, or no outcome came within the timeout", "2:invalid arguments or settings"})
+            "1:the job failed, or the contract rejected it", "2:invalid arguments or settings",
+            "3:no outcome within the timeout; the job may still run later"})
 final class CallCommand implements Callable<Integer> {
+
+    /** Exit code when no outcome came within the timeout: the job is still pending, not failed. */
+    static final int EXIT_TIMEOUT = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -131,6 +135,9 @@ final class CallCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         quietLogs();
+        if (timeoutSeconds < 1) {
+            throw new ConfigException("invalid --timeout-secs " + timeoutSeconds + ": expected 1 or more seconds");
+        }
         JobName jobName = JobName.parse(job);
         byte[] inputs = encodeArguments(jobName);
         Map<String, String> devEnv = readDevEnv();
@@ -176,12 +183,16 @@ final class CallCommand implements Callable<Integer> {
             throw new ConfigException(jobName.cli + " takes " + (jobName.arguments == 1 ? "a VM id" : "a VM id and a "
                     + "snapshot id") + ", got " + arguments.size() + " arguments: " + arguments);
         }
-        ResourceIds.requireVmId(arguments.get(0));
-        if (jobName.arguments == 1) {
-            return JobArguments.encode(arguments.get(0));
+        try {
+            ResourceIds.requireVmId(arguments.get(0));
+            if (jobName.arguments == 1) {
+                return JobArguments.encode(arguments.get(0));
+            }
+            ResourceIds.requireSnapshotId(arguments.get(1));
+            return JobArguments.encode(arguments.get(0), arguments.get(1));
+        } catch (ResourceIds.InvalidIdException e) {
+            throw new ConfigException(e.getMessage() + "; nothing was submitted");
         }
-        ResourceIds.requireSnapshotId(arguments.get(1));
-        return JobArguments.encode(arguments.get(0), arguments.get(1));
     }
 
     private Map<String, String> readDevEnv() {
@@ -241,8 +252,26 @@ final class CallCommand implements Callable<Integer> {
             }
             Thread.sleep(POLL_INTERVAL);
         }
-        return failCall(submission.callId(), "no outcome within " + timeoutSeconds + " s; is the operator running? "
-                + "Check " + (query == null ? "its log" : query + "/jobs/" + Long.toUnsignedString(submission.callId())));
+        return timedOut(submission.callId(), "no outcome within " + timeoutSeconds + " s; the job is still pending and"
+                + " may run later. Is the operator running? Check " + (query == null ? "its log"
+                        : query + "/jobs/" + Long.toUnsignedString(submission.callId())));
+    }
+
+    private int timedOut(long callId, String message) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (json) {
+            out.println(JSON.createObjectNode()
+                    .put("event", "job_pending")
+                    .put("call_id", new BigInteger(Long.toUnsignedString(callId)))
+                    .put("status", "pending")
+                    .put("error", message));
+            out.flush();
+        } else {
+            err.println("Job call " + Long.toUnsignedString(callId) + ": " + message);
+            err.flush();
+        }
+        return EXIT_TIMEOUT;
     }
 
     /** Returns the operator's error when it recorded the call as failed. */

@@ -6,7 +6,9 @@ import io.tangle.microvm.app.config.OperatorConfigLoader;
 import io.tangle.microvm.app.config.ProviderKind;
 import io.tangle.microvm.app.config.RunOptions;
 import io.tangle.microvm.app.dev.DevEnvFile;
+import io.tangle.microvm.app.dev.DevFolderLock;
 import io.tangle.microvm.app.dev.GuestImageSetup;
+import io.tangle.microvm.app.dev.LeftoverAnvil;
 import io.tangle.microvm.app.operator.Operator;
 import io.tangle.microvm.chain.OperatorKeystore;
 import io.tangle.microvm.chain.local.AnvilProcess;
@@ -67,6 +69,9 @@ final class DevCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProviderKind kind = ProviderKind.parse(provider);
         OperatorConfigLoader.parseAddress(queryAddress);
+        if (rpcPort < 1 || rpcPort > 65535) {
+            throw new ConfigException("invalid --rpc-port " + rpcPort + ": expected 1 to 65535");
+        }
         Path dir = dataDir.toAbsolutePath().normalize();
         PrintWriter out = spec.commandLine().getOut();
 
@@ -74,13 +79,20 @@ final class DevCommand implements Callable<Integer> {
             GuestImageSetup.ensureBuilt(System.getenv(), out);
         }
 
-        // Each dev run starts a new chain, so state kept for the previous chain would be stale.
-        deleteRecursively(dir.resolve("data"));
-        deleteRecursively(dir.resolve("keystore"));
         Files.createDirectories(dir);
+        try (DevFolderLock lock = DevFolderLock.acquire(dir)) {
+            // Each dev run starts a new chain, so state kept for the previous chain would be stale.
+            deleteRecursively(dir.resolve("data"));
+            deleteRecursively(dir.resolve("keystore"));
+            LeftoverAnvil.endIfRunning(dir);
+            return runChain(kind, dir, out);
+        }
+    }
 
+    private int runChain(ProviderKind kind, Path dir, PrintWriter out) throws Exception {
         try (AnvilProcess anvil = AnvilProcess.start(AnvilProcess.Options.defaults()
                 .withPort(rpcPort).withLogFile(dir.resolve("anvil.log")))) {
+            LeftoverAnvil.record(dir, anvil.pid());
             LocalDeployment deployment = LocalTangleDeployer.deploy(anvil.web3j(), anvil.rpcUrl());
             OperatorKeystore.write(dir.resolve("keystore"), deployment.operator().getEcKeyPair());
 

@@ -95,13 +95,22 @@ class OperatorConfigLoaderTest {
     }
 
     @Test
-    void largestServiceIdKeepsItsBits() {
+    void largestSignedServiceIdIsAccepted() {
+        Map<String, String> env = validEnvironment();
+        env.put("SERVICE_ID", "9223372036854775807");
+
+        assertThat(OperatorConfigLoader.load(RunOptions.none(), env).serviceId()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void serviceIdAboveSignedRangeIsRejected() {
         Map<String, String> env = validEnvironment();
         env.put("SERVICE_ID", "18446744073709551615");
 
-        OperatorConfig config = OperatorConfigLoader.load(RunOptions.none(), env);
-
-        assertThat(Long.toUnsignedString(config.serviceId())).isEqualTo("18446744073709551615");
+        assertThatThrownBy(() -> OperatorConfigLoader.load(RunOptions.none(), env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SERVICE_ID")
+                .hasMessageContaining("ids above 9223372036854775807 are not supported");
     }
 
     @ParameterizedTest

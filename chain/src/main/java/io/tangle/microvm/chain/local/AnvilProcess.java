@@ -123,6 +123,11 @@ public final class AnvilProcess implements AutoCloseable {
         throw failure;
     }
 
+    /** Returns the process id of the Anvil process. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Returns the JSON-RPC endpoint, {@code http://127.0.0.1:<port>}. */
     public String rpcUrl() {
         return "http://127.0.0.1:" + port;
