@@ -36,7 +36,7 @@ public final class Main {
                 return EXIT_CONFIG;
             }
             // Start-up failures such as a port in use or an unusable data directory carry a
-            // message that says what failed; the stack trace goes to the log at DEBUG only.
+            // message that names what failed, so the stack trace goes to the log at DEBUG only.
             log.error("{} failed: {}", command.getCommandName(), describe(exception));
             log.debug("{} failed", command.getCommandName(), exception);
             return EXIT_FAILURE;

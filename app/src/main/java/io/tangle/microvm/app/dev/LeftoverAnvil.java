@@ -54,7 +54,7 @@ public final class LeftoverAnvil {
         try {
             pid = Long.parseLong(Files.readString(file).strip());
         } catch (NumberFormatException e) {
-            log.warn("ignoring {}: it holds no process id", file);
+            log.warn("ignoring {}: it contains no valid process id", file);
             Files.delete(file);
             return;
         }

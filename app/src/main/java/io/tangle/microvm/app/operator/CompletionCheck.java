@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks the contract with {@code getJobCall} whether a call is already completed, so that a result
- * is not sent for a call another operator of the service answered, such as history replayed
+ * is not sent for a call that another operator of the service completed, such as history replayed
  * after a long downtime.
  *
  * <p>The call itself is still applied: every operator of a service runs its own copy of the
