@@ -24,6 +24,8 @@ public final class NonceAllocator {
     private final Web3j web3j;
     private final String address;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Orders allocate-and-send per account; see {@link #sendInOrder}. */
+    private final ReentrantLock sendOrder = new ReentrantLock(true);
 
     // Guarded by lock. next is null until the first read of the pending count.
     private BigInteger next;
@@ -67,6 +69,29 @@ public final class NonceAllocator {
             return nonce;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Signs and sends one transaction with the nonce it is given. */
+    @FunctionalInterface
+    public interface NonceUse<T> {
+        T send(BigInteger nonce) throws RpcException, InterruptedException;
+    }
+
+    /**
+     * Allocates a nonce and runs {@code use} with it while no other transaction of this account is
+     * being sent, so the node receives the account's transactions in nonce order. Anvil's
+     * automatic mining can leave ready transactions unmined when they arrive out of order
+     * (foundry-rs/foundry#10122, seen here with Anvil 1.7.1), and hosted nodes may reject a nonce
+     * gap. The lock is held across the send on purpose: one account's sends are serial on the
+     * node anyway, and the receipt waits that take long happen outside it.
+     */
+    public <T> T sendInOrder(NonceUse<T> use) throws RpcException, InterruptedException {
+        sendOrder.lockInterruptibly();
+        try {
+            return use.send(allocate());
+        } finally {
+            sendOrder.unlock();
         }
     }
 

@@ -141,20 +141,28 @@ final class ResultSubmission {
         // below a rising base fee stays pending until the attempts run out.
         long chainId = context.chainId();
         BigInteger gasPrice = support.gasPrice();
-        BigInteger nonce = context.nonces().allocate();
-        TransactionSupport.SignedTransaction transaction = TransactionSupport.sign(context.credentials(), chainId, nonce,
-                gasPrice, gasLimit, context.contractAddress(), BigInteger.ZERO, calldata);
+        BigInteger finalGasLimit = gasLimit;
+        Sending sending = context.nonces().sendInOrder(nonce -> {
+            TransactionSupport.SignedTransaction signed = TransactionSupport.sign(context.credentials(), chainId, nonce,
+                    gasPrice, finalGasLimit, context.contractAddress(), BigInteger.ZERO, calldata);
+            try {
+                return new Sending(nonce, signed, support.send(signed), null);
+            } catch (RpcException e) {
+                return new Sending(nonce, signed, null, e);
+            }
+        });
+        BigInteger nonce = sending.nonce();
+        TransactionSupport.SignedTransaction transaction = sending.transaction();
 
-        TransactionSupport.SendResult sent;
-        try {
-            sent = support.send(transaction);
-        } catch (RpcException e) {
+        if (sending.transportFailure() != null) {
             // The node may have received it: keep it and wait, never re-sign this nonce.
             track(transaction);
             log.warn("Sending transaction {} (nonce {}) for service {} call {} failed in transport; waiting for it in case"
-                    + " the node received it: {}", transaction.hash(), nonce, serviceId, callId, e.getMessage());
+                    + " the node received it: {}", transaction.hash(), nonce, serviceId, callId,
+                    sending.transportFailure().getMessage());
             return null;
         }
+        TransactionSupport.SendResult sent = sending.result();
 
         switch (sent.outcome()) {
             case ACCEPTED -> {
@@ -178,6 +186,11 @@ final class ResultSubmission {
             }
         }
         throw new IllegalStateException("unhandled send outcome " + sent.outcome());
+    }
+
+    /** One signed transaction and what sending it gave: a node answer, or a transport failure. */
+    private record Sending(BigInteger nonce, TransactionSupport.SignedTransaction transaction,
+            TransactionSupport.SendResult result, RpcException transportFailure) {
     }
 
     /** Polls for the pending transaction's receipt until the receipt timeout; returns null on timeout. */

@@ -22,6 +22,13 @@ final class SqliteConnections {
      */
     static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * How long a writer of this process waits for its turn on the write connection. It is long
+     * because giving up loses a job's outcome after the job was applied; the operator bounds how
+     * many jobs and submissions run at once, so the queue ahead of a writer stays short.
+     */
+    static final Duration WRITER_TURN_TIMEOUT = Duration.ofSeconds(60);
+
     /** The {@code PRAGMA synchronous} value FULL. */
     static final int SYNCHRONOUS_FULL = 2;
 

@@ -84,7 +84,8 @@ public final class SqliteStore implements JobOutcomeStore, AutoCloseable {
         try {
             List<Migration> applied = SchemaMigrator.migrate(writeConnection, database, SchemaMigrations.LATEST);
             int version = SchemaMigrator.readVersion(writeConnection, database);
-            writer = new SerialConnection(writeConnection, database, "BEGIN IMMEDIATE", SqliteConnections.BUSY_TIMEOUT);
+            writer = new SerialConnection(writeConnection, database, "BEGIN IMMEDIATE",
+                    SqliteConnections.WRITER_TURN_TIMEOUT);
 
             // NOTE: with one read connection, concurrent reads wait for each other, though never for a
             // writer. A small pool of read connections would let them run in parallel.
