@@ -56,6 +56,15 @@ public final class Operator implements AutoCloseable {
     /** Recorded attempts after which a call's result is no longer sent, while running or at the next start. */
     private static final int MAX_RESEND_ATTEMPTS = 20;
 
+    /**
+     * VMs whose jobs run at the same time. Jobs of further VMs wait for a turn, so a catch-up over
+     * thousands of calls does not queue thousands of store writes at once; a slow job holds only one.
+     */
+    private static final int MAX_LANES_RUNNING = 64;
+
+    /** Result transactions being prepared, sent or awaited at once (a cap on transactions in flight). */
+    private static final int MAX_SUBMISSIONS_IN_FLIGHT = 64;
+
     private final OperatorConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -121,7 +130,8 @@ public final class Operator implements AutoCloseable {
         progress = new ProgressTracker(store, pollerConfig.start());
 
         submitter = new ResultSubmitter(web3j, credentials, config.tangleContract(),
-                new NonceAllocator(web3j, credentials.getAddress()), SubmitterConfig.defaults());
+                new NonceAllocator(web3j, credentials.getAddress()), SubmitterConfig.defaults(),
+                new PermitExecutor("result-submission", MAX_SUBMISSIONS_IN_FLIGHT));
         publisher = new ResultPublisher(submitter, store, progress,
                 new OwnResultLookup(web3j, config.tangleContract(), operatorAddress, config.maxBlockRange()),
                 new CompletionCheck(new TangleQueries(web3j, config.tangleContract())), MAX_RESEND_ATTEMPTS,
@@ -134,7 +144,7 @@ public final class Operator implements AutoCloseable {
         JobRunner runner = new JobRunner(provider.runtime(),
                 new StoreJobJournal(store, provider.runtime(), provider.runtime().name(), provider.snapshots()),
                 config.ownerCheck(), Clock.systemUTC());
-        dispatcher = new JobDispatcher(runner, publisher);
+        dispatcher = new JobDispatcher(runner, publisher, new PermitExecutor("job-lane", MAX_LANES_RUNNING));
 
         poller = new JobEventPoller(web3j, pollerConfig, this::deliver, new CursorListener(progress, store),
                 Thread.ofPlatform().name("chain-poller").factory());
