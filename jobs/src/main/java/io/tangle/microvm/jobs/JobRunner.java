@@ -117,6 +117,10 @@ public final class JobRunner {
             return fail(call, job.vmId(), error);
         }
 
+        // NOTE: the provider acts before the journal commits. The in-memory provider restarts from
+        // the journal, so a kill between the two loses the action and its replay applies it once.
+        // The qemu and firecracker providers keep their own state, so there the replay finds the
+        // action already done and is recorded as failed by the transition rules.
         try {
             perform(job);
         } catch (VmRuntimeException e) {
