@@ -20,7 +20,7 @@ import java.util.Objects;
  *       {@code MICROVM_FIRECRACKER_ROOTFS_RO=ture} made every VM write to the shared rootfs.
  *   <li>The state directory default comes from the caller, such as {@code <DATA_DIR>/firecracker}.
  *   <li>Without {@code MICROVM_FIRECRACKER_SOCKET_DIR}, the API sockets live in
- *       {@code /tmp/mvf-<hash of the state directory>} ({@link SocketDir}), so two operators with
+ *       {@code /tmp/mvf-<hash of the state directory>} ({@link FirecrackerSocketDir}), so two operators with
  *       different state directories never share a socket directory.
  *   <li>Two new variables bound the long steps: {@code MICROVM_FIRECRACKER_SNAPSHOT_TIMEOUT_MS}
  *       and {@code MICROVM_FIRECRACKER_STOP_TIMEOUT_MS}.
@@ -121,7 +121,7 @@ public record FirecrackerConfig(
                 path(env, KERNEL, DEFAULT_KERNEL),
                 path(env, ROOTFS, DEFAULT_ROOTFS),
                 string(env, BOOT_ARGS, DEFAULT_BOOT_ARGS),
-                absolutePath(env, SOCKET_DIR, SocketDir.defaultFor(stateDir)),
+                absolutePath(env, SOCKET_DIR, FirecrackerSocketDir.defaultFor(stateDir)),
                 stateDir,
                 integer(env, VCPU_COUNT, 2, 1, MAX_VCPUS),
                 integer(env, MEM_MIB, 1024, 1, MAX_MEMORY_MIB),
@@ -156,14 +156,14 @@ public record FirecrackerConfig(
                     + "absolute path, because Firecracker and a restarted provider must find the same sockets");
         }
         String longestId = "x".repeat(ResourceIds.MAX_LENGTH);
-        Path longest = SocketDir.socket(socketDir, longestId, 1);
+        Path longest = FirecrackerSocketDir.socket(socketDir, longestId, 1);
         int length = longest.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (length > SocketDir.MAX_SOCKET_PATH_BYTES) {
+        if (length > FirecrackerSocketDir.MAX_SOCKET_PATH_BYTES) {
             int dirBytes = socketDir.toString().getBytes(StandardCharsets.UTF_8).length;
-            int allowed = dirBytes - (length - SocketDir.MAX_SOCKET_PATH_BYTES);
+            int allowed = dirBytes - (length - FirecrackerSocketDir.MAX_SOCKET_PATH_BYTES);
             throw new FirecrackerConfigException(SOCKET_DIR + " '" + socketDir + "' is too long (" + dirBytes
                     + " bytes): the API socket of a VM with a " + ResourceIds.MAX_LENGTH + "-character id would have "
-                    + length + " bytes, over the Linux limit of " + SocketDir.MAX_SOCKET_PATH_BYTES
+                    + length + " bytes, over the Linux limit of " + FirecrackerSocketDir.MAX_SOCKET_PATH_BYTES
                     + "; set it to an absolute path of at most " + allowed + " bytes, or unset it");
         }
     }

@@ -149,7 +149,7 @@ final class FirecrackerLauncher {
      */
     private static void prepareSocket(String vmId, VmPaths paths, Path socket) throws LaunchException {
         try {
-            SocketDir.prepare(paths.socketDir(), paths.stateDir());
+            FirecrackerSocketDir.prepare(paths.socketDir(), paths.stateDir());
         } catch (IOException e) {
             throw new LaunchException("prepare the API socket", "cannot prepare the API socket of vm '" + vmId + "': "
                     + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package io.tangle.microvm.provider.firecracker;
 
+import io.tangle.microvm.provider.support.StateDirLock;
 import io.tangle.microvm.runtime.SnapshotAlreadyExistsException;
 import io.tangle.microvm.runtime.SnapshotNotFoundException;
 import io.tangle.microvm.runtime.VmAlreadyExistsException;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link VmRuntime} that runs each VM in its own Firecracker process, controlled through the
  * Firecracker REST API on a Unix socket: one process and one directory per VM under the state
- * directory (layout in {@link VmPaths}), and its API socket in the short {@link SocketDir}.
+ * directory (layout in {@link VmPaths}), and its API socket in the short {@link FirecrackerSocketDir}.
  *
  * <p>Lifecycle mapping: create starts Firecracker and configures the machine, boot source and
  * root drive, and the guest boots at the first start ({@code InstanceStart}). Stop pauses the VM
@@ -94,10 +95,11 @@ public final class FirecrackerVmProvider implements VmRuntime {
                     + FirecrackerConfig.STATE_DIR + "): " + e.getMessage(), e);
         }
 
-        StateDirLock lock = StateDirLock.acquire(config.stateDir());
+        StateDirLock lock = StateDirLock.acquire(config.stateDir(), "Firecracker", FirecrackerConfig.STATE_DIR,
+                FirecrackerStartupException::new);
         FirecrackerVmProvider provider = new FirecrackerVmProvider(config, lock);
         try {
-            SocketDir.prepare(config.socketDir(), config.stateDir());
+            FirecrackerSocketDir.prepare(config.socketDir(), config.stateDir());
             new StateRecovery(config, provider.vms, provider::watch).run();
         } catch (IOException e) {
             provider.close();
@@ -454,7 +456,7 @@ public final class FirecrackerVmProvider implements VmRuntime {
         long running = vms.values().stream().filter(entry -> entry.process != null && entry.process.isAlive()).count();
         watchers.shutdownNow();
         if (running == 0) {
-            List<String> leftovers = SocketDir.deleteIfOwned(config.socketDir(), config.stateDir());
+            List<String> leftovers = FirecrackerSocketDir.deleteIfOwned(config.socketDir(), config.stateDir());
             if (!leftovers.isEmpty()) {
                 log.warn("cannot delete the socket directory {}: {}", config.socketDir(), leftovers);
             }

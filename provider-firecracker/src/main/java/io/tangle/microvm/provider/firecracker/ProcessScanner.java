@@ -17,7 +17,7 @@ import java.util.Optional;
  * command line has {@code --api-sock <path>} with the socket directly in our socket directory.
  * The executable's name is not checked, because {@code MICROVM_FIRECRACKER_BIN} may name a
  * wrapper. The socket directory is private to this user and to one state directory
- * ({@link SocketDir}), so no other program puts sockets there.
+ * ({@link FirecrackerSocketDir}), so no other program puts sockets there.
  */
 final class ProcessScanner {
 

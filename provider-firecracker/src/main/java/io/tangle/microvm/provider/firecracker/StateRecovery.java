@@ -217,7 +217,7 @@ final class StateRecovery {
 
     /** Removes socket files that no adopted process uses. Firecracker leaves them behind when it exits. */
     private void deleteUnusedSockets(Set<Path> adoptedSockets) {
-        for (Path file : listFiles(config.socketDir(), SocketDir.SOCKET_SUFFIX)) {
+        for (Path file : listFiles(config.socketDir(), FirecrackerSocketDir.SOCKET_SUFFIX)) {
             if (adoptedSockets.contains(file)) {
                 continue;
             }

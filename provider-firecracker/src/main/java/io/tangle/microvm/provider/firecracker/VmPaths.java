@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * snapshots/NAME.rootfs   copy of rootfs.ext4 taken while the VM was paused (writable rootfs only)
  * </pre>
  *
- * <p>The API sockets of the two launch slots live in the short {@link SocketDir} because of the
+ * <p>The API sockets of the two launch slots live in the short {@link FirecrackerSocketDir} because of the
  * Unix socket path limit. Two slots exist because a restore starts the new Firecracker process
  * next to the old one and ends the old one only once the restored VM runs. Ids are validated
  * before they reach a provider, so they are safe as file names.
@@ -89,7 +89,7 @@ record VmPaths(Path stateDir, Path socketDir, String vmId, Path dir) {
         if (slot != 0 && slot != 1) {
             throw new IllegalArgumentException("launch slot must be 0 or 1, got " + slot);
         }
-        return SocketDir.socket(socketDir, vmId, slot);
+        return FirecrackerSocketDir.socket(socketDir, vmId, slot);
     }
 
     /**

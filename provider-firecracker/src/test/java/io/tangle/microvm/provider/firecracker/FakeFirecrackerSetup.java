@@ -129,7 +129,7 @@ final class FakeFirecrackerSetup {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(config.socketDir())) {
-            return entries.filter(path -> path.toString().endsWith(SocketDir.SOCKET_SUFFIX)).toList();
+            return entries.filter(path -> path.toString().endsWith(FirecrackerSocketDir.SOCKET_SUFFIX)).toList();
         }
     }
 

@@ -40,7 +40,7 @@ class FirecrackerConfigTest {
         FirecrackerConfig config = parse(Map.of());
 
         assertThat(config.stateDir()).isEqualTo(DEFAULT_STATE);
-        assertThat(config.socketDir()).isEqualTo(SocketDir.defaultFor(DEFAULT_STATE));
+        assertThat(config.socketDir()).isEqualTo(FirecrackerSocketDir.defaultFor(DEFAULT_STATE));
         assertThat(config.socketDir().toString()).matches("/tmp/mvf-[0-9a-f]{12}");
     }
 
@@ -128,8 +128,8 @@ class FirecrackerConfigTest {
     @Test
     void defaultSocketPathFitsLimit() {
         FirecrackerConfig config = parse(Map.of(FirecrackerConfig.STATE_DIR, "/" + "s".repeat(3000)));
-        Path longest = SocketDir.socket(config.socketDir(), "x".repeat(64), 1);
+        Path longest = FirecrackerSocketDir.socket(config.socketDir(), "x".repeat(64), 1);
 
-        assertThat(longest.toString().length()).isLessThanOrEqualTo(SocketDir.MAX_SOCKET_PATH_BYTES);
+        assertThat(longest.toString().length()).isLessThanOrEqualTo(FirecrackerSocketDir.MAX_SOCKET_PATH_BYTES);
     }
 }

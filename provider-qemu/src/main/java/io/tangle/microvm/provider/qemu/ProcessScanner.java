@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * Finds QEMU processes of this provider through {@code /proc}: a process is ours when it runs a
- * {@code qemu-system-*} binary whose {@code -qmp unix:} socket lies in the {@link SocketDir} of our
+ * {@code qemu-system-*} binary whose {@code -qmp unix:} socket lies in the {@link QemuSocketDir} of our
  * state directory.
  */
 final class ProcessScanner {
@@ -55,7 +55,7 @@ final class ProcessScanner {
      * where versions before the socket directory put it, are not found.
      */
     static List<QemuProcessInfo> qemuProcessesOf(Path stateDir) {
-        Path socketDir = SocketDir.pathFor(stateDir);
+        Path socketDir = QemuSocketDir.pathFor(stateDir);
         List<QemuProcessInfo> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {

@@ -23,7 +23,7 @@ final class QemuCommandLine {
      * and no console output is lost.
      *
      * <p>Socket paths are escaped for QEMU's option parser, which splits at commas. State directory
-     * paths appear in no such option: the sockets lie in the {@link SocketDir}, and a snapshot file
+     * paths appear in no such option: the sockets lie in the {@link QemuSocketDir}, and a snapshot file
      * reaches QEMU only inside a shell-quoted {@code exec:} command, so any character in the state
      * directory is safe here.
      *

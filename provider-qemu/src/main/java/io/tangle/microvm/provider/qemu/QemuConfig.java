@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param vcpus virtual CPUs per guest
  * @param memoryMib guest memory in MiB
  * @param stateDir the directory that contains one subdirectory per VM, as an absolute path. Any
- *     path up to the {@code PATH_MAX} check works, because no socket lives in it ({@link SocketDir})
+ *     path up to the {@code PATH_MAX} check works, because no socket lives in it ({@link QemuSocketDir})
  * @param accelerator the accelerator setting
  * @param bootTimeout how long a cold boot may take, from process start to the guest's ready line
  * @param qmpTimeout the bound of one QMP command, and of the connect and handshake
@@ -137,7 +137,7 @@ public record QemuConfig(
     /**
      * Rejects a state directory so long that the deepest file of a VM with maximum-length ids
      * would pass {@code PATH_MAX}, so the error comes at start and not at the first snapshot. The
-     * sockets do not count, because they live in the short {@link SocketDir}.
+     * sockets do not count, because they live in the short {@link QemuSocketDir}.
      */
     private static void requireStateDirFits(Path stateDir) {
         String longestId = "x".repeat(ResourceIds.MAX_LENGTH);
@@ -155,7 +155,7 @@ public record QemuConfig(
 
     /**
      * Reads the state directory. A relative value is rejected because it would depend on the
-     * working directory. Its absolute form names the {@link SocketDir}, so an operator started
+     * working directory. Its absolute form names the {@link QemuSocketDir}, so an operator started
      * from another directory would lose track of the guests that still run. The constructor makes
      * the caller's fallback absolute.
      */

@@ -147,7 +147,7 @@ final class QemuLauncher {
      */
     private static void prepareSocketDir(String vmId, VmPaths paths) throws LaunchException {
         try {
-            SocketDir.prepare(paths.stateDir());
+            QemuSocketDir.prepare(paths.stateDir());
         } catch (IOException e) {
             throw new LaunchException("prepare sockets", "cannot prepare the sockets of vm '" + vmId + "': "
                     + e.getMessage(), e);

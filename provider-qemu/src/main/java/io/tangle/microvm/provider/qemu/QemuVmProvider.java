@@ -1,5 +1,6 @@
 package io.tangle.microvm.provider.qemu;
 
+import io.tangle.microvm.provider.support.StateDirLock;
 import io.tangle.microvm.runtime.SnapshotAlreadyExistsException;
 import io.tangle.microvm.runtime.SnapshotNotFoundException;
 import io.tangle.microvm.runtime.VmAlreadyExistsException;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link VmRuntime} that runs each VM as a QEMU {@code microvm} guest: one QEMU process and one
  * directory per VM under the state directory, and its QMP and console sockets in the short
- * {@link SocketDir} of the state directory (layout in {@link VmPaths}).
+ * {@link QemuSocketDir} of the state directory (layout in {@link VmPaths}).
  *
  * <p>Lifecycle mapping: start boots the guest (or resumes a stopped one). Stop pauses it with QMP
  * {@code stop}, and the process and guest memory stay. Snapshot writes the guest's full state to a
@@ -94,7 +95,8 @@ public final class QemuVmProvider implements VmRuntime {
                     + QemuConfig.STATE_DIR + "): " + e.getMessage(), e);
         }
 
-        StateDirLock lock = StateDirLock.acquire(config.stateDir());
+        StateDirLock lock = StateDirLock.acquire(config.stateDir(), "QEMU", QemuConfig.STATE_DIR,
+                QemuStartupException::new);
         QemuVmProvider provider = new QemuVmProvider(config, binary, lock);
         try {
             provider.prepareSocketDir();
@@ -425,7 +427,7 @@ public final class QemuVmProvider implements VmRuntime {
 
     private void prepareSocketDir() {
         try {
-            Path socketDir = SocketDir.prepare(config.stateDir());
+            Path socketDir = QemuSocketDir.prepare(config.stateDir());
             socketDirPrepared = true;
             log.info("QMP and console sockets of state directory {} are in {}", config.stateDir(), socketDir);
         } catch (IOException e) {
@@ -435,9 +437,9 @@ public final class QemuVmProvider implements VmRuntime {
 
     /** Deletes the socket directory while the state directory lock is still held, so no other provider uses it. */
     private void deleteSocketDir() {
-        List<String> leftovers = SocketDir.deleteIfOwned(config.stateDir());
+        List<String> leftovers = QemuSocketDir.deleteIfOwned(config.stateDir());
         if (!leftovers.isEmpty()) {
-            log.warn("cannot delete the socket directory {}: {}", SocketDir.pathFor(config.stateDir()), leftovers);
+            log.warn("cannot delete the socket directory {}: {}", QemuSocketDir.pathFor(config.stateDir()), leftovers);
         }
     }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a VM whose recorded QEMU process still runs is adopted: the pid must be alive, started at
  *       the recorded time and have the recorded QMP socket on its command line;
  *   <li>a VM whose process died becomes {@code stopped} with the reason;
- *   <li>QEMU processes with a QMP socket in the state directory's {@link SocketDir} that no
+ *   <li>QEMU processes with a QMP socket in the state directory's {@link QemuSocketDir} that no
  *       record claims are ended (SIGTERM, then SIGKILL) and logged.
  * </ul>
  */

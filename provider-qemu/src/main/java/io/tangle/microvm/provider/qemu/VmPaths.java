@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * </pre>
  *
  * <p>The QMP and console sockets of the two launch slots are the exception. They live in the short
- * {@link SocketDir} because of the Unix socket path limit, and the provider removes them once their
+ * {@link QemuSocketDir} because of the Unix socket path limit, and the provider removes them once their
  * QEMU process has ended.
  *
  * <p>Two launch slots exist because a restore starts the new QEMU next to the old one and ends the
@@ -28,7 +28,7 @@ record VmPaths(Path stateDir, String vmId, Path dir, Path socketDir) {
     static final String DESTROYED_DIR = "destroyed";
 
     static VmPaths of(Path stateDir, String vmId) {
-        return new VmPaths(stateDir, vmId, stateDir.resolve(vmId), SocketDir.pathFor(stateDir));
+        return new VmPaths(stateDir, vmId, stateDir.resolve(vmId), QemuSocketDir.pathFor(stateDir));
     }
 
     Path metadataFile() {
@@ -71,8 +71,8 @@ record VmPaths(Path stateDir, String vmId, Path dir, Path socketDir) {
         if (slot != 0 && slot != 1) {
             throw new IllegalArgumentException("launch slot must be 0 or 1, got " + slot);
         }
-        return new LaunchSockets(SocketDir.socket(socketDir, vmId, slot, SocketDir.QMP_SUFFIX),
-                SocketDir.socket(socketDir, vmId, slot, SocketDir.CONSOLE_SUFFIX));
+        return new LaunchSockets(QemuSocketDir.socket(socketDir, vmId, slot, QemuSocketDir.QMP_SUFFIX),
+                QemuSocketDir.socket(socketDir, vmId, slot, QemuSocketDir.CONSOLE_SUFFIX));
     }
 
     /**

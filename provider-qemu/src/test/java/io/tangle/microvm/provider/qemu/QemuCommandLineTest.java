@@ -24,7 +24,7 @@ class QemuCommandLineTest {
         assertThat(args).contains("-nodefaults", "-no-user-config", "-no-reboot", "-S");
         assertThat(args).containsSubsequence("-display", "none");
         assertThat(args).containsSubsequence("-m", "256M");
-        Path socketDir = SocketDir.pathFor(Path.of("/s"));
+        Path socketDir = QemuSocketDir.pathFor(Path.of("/s"));
         assertThat(args).containsSubsequence("-qmp", "unix:" + socketDir + "/vm-a.0.qmp,server=on,wait=off");
         assertThat(args).containsSubsequence("-chardev",
                 "socket,id=console,path=" + socketDir + "/vm-a.0.con,server=on,wait=off");

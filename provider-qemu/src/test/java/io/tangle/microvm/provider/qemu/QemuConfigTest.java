@@ -142,8 +142,8 @@ class QemuConfigTest {
 
         VmPaths.LaunchSockets sockets = VmPaths.of(config.stateDir(), maximumId).sockets(1);
 
-        assertThat(bytes(sockets.qmp())).isLessThanOrEqualTo(SocketDir.MAX_SOCKET_PATH_BYTES);
-        assertThat(bytes(sockets.console())).isLessThanOrEqualTo(SocketDir.MAX_SOCKET_PATH_BYTES);
+        assertThat(bytes(sockets.qmp())).isLessThanOrEqualTo(QemuSocketDir.MAX_SOCKET_PATH_BYTES);
+        assertThat(bytes(sockets.console())).isLessThanOrEqualTo(QemuSocketDir.MAX_SOCKET_PATH_BYTES);
     }
 
     private static int bytes(Path path) {

@@ -51,7 +51,7 @@ class QemuVmProviderSocketDirTest {
     @Test
     void longStateDirGuestIsAdopted() throws Exception {
         QemuConfig config = TestGuests.config(longStateDir);
-        Path socketDir = SocketDir.pathFor(config.stateDir());
+        Path socketDir = QemuSocketDir.pathFor(config.stateDir());
         assertThat(bytes(config.stateDir())).isEqualTo(LONG_STATE_DIR_BYTES);
         long pid;
         long counterBefore;
@@ -68,7 +68,7 @@ class QemuVmProviderSocketDirTest {
         assertThat(recorded.pid()).isEqualTo(pid);
         assertThat(recorded.qmpSocket().getParent()).isEqualTo(socketDir);
         assertThat(recorded.consoleSocket().getParent()).isEqualTo(socketDir);
-        assertThat(bytes(recorded.qmpSocket())).isLessThanOrEqualTo(SocketDir.MAX_SOCKET_PATH_BYTES);
+        assertThat(bytes(recorded.qmpSocket())).isLessThanOrEqualTo(QemuSocketDir.MAX_SOCKET_PATH_BYTES);
         assertThat(recorded.qmpSocket()).exists();
         assertThat(TestGuests.qemuPids(longStateDir)).containsExactly(pid);
 

@@ -130,7 +130,7 @@ final class TestGuests {
 
     /** Returns the socket files of {@code vmId} in the socket directory of {@code stateDir}. */
     static List<Path> socketFiles(Path stateDir, String vmId) throws IOException {
-        Path socketDir = SocketDir.pathFor(stateDir.toAbsolutePath().normalize());
+        Path socketDir = QemuSocketDir.pathFor(stateDir.toAbsolutePath().normalize());
         if (!Files.isDirectory(socketDir)) {
             return List.of();
         }
@@ -154,7 +154,7 @@ final class TestGuests {
                 }
             });
         }
-        FileTrees.deleteTree(SocketDir.pathFor(stateDir.toAbsolutePath().normalize()));
+        FileTrees.deleteTree(QemuSocketDir.pathFor(stateDir.toAbsolutePath().normalize()));
     }
 
     /** Sends a signal such as STOP or CONT to {@code pid} with kill(1). */

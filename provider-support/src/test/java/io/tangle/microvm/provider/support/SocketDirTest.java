@@ -1,4 +1,4 @@
-package io.tangle.microvm.provider.qemu;
+package io.tangle.microvm.provider.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,6 +21,11 @@ class SocketDirTest {
     /** The uid of the user nobody on Debian and most other distributions. */
     private static final int OTHER_UID = 65534;
 
+    /** The state directory variable of the QEMU provider, whose message form these tests check. */
+    private static final String STATE_DIR_VARIABLE = "MICROVM_QEMU_STATE_DIR";
+
+    private static final SocketDir SOCKETS = SocketDir.derived("mvq", "QEMU", "QMP", STATE_DIR_VARIABLE);
+
     @TempDir
     Path stateDir;
 
@@ -32,7 +37,7 @@ class SocketDirTest {
     @BeforeEach
     void deriveSocketDir() {
         stateDir = stateDir.toAbsolutePath().normalize();
-        socketDir = SocketDir.pathFor(stateDir);
+        socketDir = SOCKETS.defaultFor(stateDir);
     }
 
     @AfterEach
@@ -44,15 +49,15 @@ class SocketDirTest {
     void pathDependsOnlyOnStateDir() {
         Path other = stateDir.resolve("other");
 
-        assertThat(SocketDir.pathFor(stateDir)).isEqualTo(socketDir);
-        assertThat(SocketDir.pathFor(other)).isNotEqualTo(socketDir);
+        assertThat(SOCKETS.defaultFor(stateDir)).isEqualTo(socketDir);
+        assertThat(SOCKETS.defaultFor(other)).isNotEqualTo(socketDir);
         assertThat(socketDir.toString()).matches("/tmp/mvq-[0-9a-f]{12}");
         assertThat(socketDir).doesNotExist();
     }
 
     @Test
     void prepareCreatesOwnerOnlyDirectory() throws IOException {
-        Path prepared = SocketDir.prepare(stateDir);
+        Path prepared = SOCKETS.prepare(socketDir, stateDir);
 
         assertThat(prepared).isEqualTo(socketDir);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socketDir))).isEqualTo("rwx------");
@@ -62,11 +67,11 @@ class SocketDirTest {
 
     @Test
     void prepareAcceptsItsOwnDirectoryAgain() throws IOException {
-        SocketDir.prepare(stateDir);
-        Path socket = SocketDir.socket(socketDir, "vm-a", 0, SocketDir.QMP_SUFFIX);
+        SOCKETS.prepare(socketDir, stateDir);
+        Path socket = SocketDir.socket(socketDir, "vm-a", 0, ".qmp");
         Files.createFile(socket);
 
-        Path prepared = SocketDir.prepare(stateDir);
+        Path prepared = SOCKETS.prepare(socketDir, stateDir);
 
         assertThat(prepared).isEqualTo(socketDir);
         assertThat(socket).exists();
@@ -76,10 +81,10 @@ class SocketDirTest {
     void prepareRejectsRegularFile() throws IOException {
         Files.createFile(socketDir);
 
-        assertThatThrownBy(() -> SocketDir.prepare(stateDir))
+        assertThatThrownBy(() -> SOCKETS.prepare(socketDir, stateDir))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(socketDir.toString())
-                .hasMessageContaining(QemuConfig.STATE_DIR)
+                .hasMessageContaining(STATE_DIR_VARIABLE)
                 .hasMessageContaining("not a directory");
     }
 
@@ -88,7 +93,7 @@ class SocketDirTest {
         Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwx------"));
         Files.createSymbolicLink(socketDir, elsewhere);
 
-        assertThatThrownBy(() -> SocketDir.prepare(stateDir))
+        assertThatThrownBy(() -> SOCKETS.prepare(socketDir, stateDir))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(socketDir.toString())
                 .hasMessageContaining("symbolic link");
@@ -100,7 +105,7 @@ class SocketDirTest {
         Files.createDirectory(socketDir);
         Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        assertThatThrownBy(() -> SocketDir.prepare(stateDir))
+        assertThatThrownBy(() -> SOCKETS.prepare(socketDir, stateDir))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(socketDir.toString())
                 .hasMessageContaining("mode 755")
@@ -114,7 +119,7 @@ class SocketDirTest {
         Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.setAttribute(socketDir, "unix:uid", OTHER_UID, LinkOption.NOFOLLOW_LINKS);
 
-        assertThatThrownBy(() -> SocketDir.prepare(stateDir))
+        assertThatThrownBy(() -> SOCKETS.prepare(socketDir, stateDir))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(socketDir.toString())
                 .hasMessageContaining("belongs to uid " + OTHER_UID);
@@ -127,20 +132,20 @@ class SocketDirTest {
         Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.writeString(socketDir.resolve(SocketDir.STATE_DIR_FILE), otherStateDir + "\n");
 
-        assertThatThrownBy(() -> SocketDir.prepare(stateDir))
+        assertThatThrownBy(() -> SOCKETS.prepare(socketDir, stateDir))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(socketDir.toString())
                 .hasMessageContaining(otherStateDir.toString())
-                .hasMessageContaining(QemuConfig.STATE_DIR + " " + stateDir)
+                .hasMessageContaining(STATE_DIR_VARIABLE + " " + stateDir)
                 .hasMessageContaining("same SHA-256 prefix");
     }
 
     @Test
     void deleteRemovesOwnDirectory() throws IOException {
-        SocketDir.prepare(stateDir);
-        Files.createFile(SocketDir.socket(socketDir, "vm-a", 1, SocketDir.CONSOLE_SUFFIX));
+        SOCKETS.prepare(socketDir, stateDir);
+        Files.createFile(SocketDir.socket(socketDir, "vm-a", 1, ".con"));
 
-        assertThat(SocketDir.deleteIfOwned(stateDir)).isEmpty();
+        assertThat(SOCKETS.deleteIfOwned(socketDir, stateDir)).isEmpty();
         assertThat(socketDir).doesNotExist();
     }
 
@@ -149,17 +154,32 @@ class SocketDirTest {
         Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.writeString(socketDir.resolve(SocketDir.STATE_DIR_FILE), stateDir.resolve("colliding") + "\n");
 
-        assertThat(SocketDir.deleteIfOwned(stateDir)).isEmpty();
+        assertThat(SOCKETS.deleteIfOwned(socketDir, stateDir)).isEmpty();
         assertThat(socketDir.resolve(SocketDir.STATE_DIR_FILE)).exists();
     }
 
     @Test
-    void ownSocketMustLieDirectlyInSocketDir() {
-        assertThat(ProcessScanner.isOwnSocket(socketDir.resolve("vm-a.0.qmp"), socketDir)).isTrue();
-        assertThat(ProcessScanner.isOwnSocket(Path.of(socketDir + "x/vm-a.0.qmp"), socketDir)).isFalse();
-        assertThat(ProcessScanner.isOwnSocket(socketDir.resolve("sub/vm-a.0.qmp"), socketDir)).isFalse();
-        assertThat(ProcessScanner.isOwnSocket(SocketDir.pathFor(elsewhere).resolve("vm-a.0.qmp"), socketDir)).isFalse();
-        assertThat(ProcessScanner.isOwnSocket(stateDir.resolve("vm-a/qmp0.sock"), socketDir)).isFalse();
-        assertThat(ProcessScanner.isOwnSocket(Path.of("vm-a.0.qmp"), socketDir)).isFalse();
+    void configurablePrepareCreatesMissingParents() throws IOException {
+        SocketDir configurable = SocketDir.configurable("mvf", "Firecracker", "API", STATE_DIR_VARIABLE, "SOCKET_DIR");
+        Path nested = elsewhere.resolve("a/b/sockets");
+
+        configurable.prepare(nested, stateDir);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested))).isEqualTo("rwx------");
+        assertThat(configurable.defaultFor(stateDir).toString()).matches("/tmp/mvf-[0-9a-f]{12}");
+    }
+
+    @Test
+    void configurableRejectsDirectoryOfAnotherStateDir() throws IOException {
+        SocketDir configurable = SocketDir.configurable("mvf", "Firecracker", "API", STATE_DIR_VARIABLE, "SOCKET_DIR");
+        Path otherStateDir = stateDir.resolve("colliding");
+        Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(socketDir.resolve(SocketDir.STATE_DIR_FILE), otherStateDir + "\n");
+
+        assertThatThrownBy(() -> configurable.prepare(socketDir, stateDir))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(otherStateDir.toString())
+                .hasMessageContaining("set SOCKET_DIR or " + STATE_DIR_VARIABLE + " to another path")
+                .hasMessageContaining("no Firecracker provider uses");
     }
 }

@@ -1,4 +1,4 @@
-package io.tangle.microvm.provider.firecracker;
+package io.tangle.microvm.provider.support;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -6,14 +6,15 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.BiFunction;
 
 /**
  * An exclusive lock on a state directory, held for the provider's lifetime, so two providers
  * never adopt, kill or write the same VMs. The operating system releases it when the process dies.
  */
-final class StateDirLock implements AutoCloseable {
+public final class StateDirLock implements AutoCloseable {
 
-    static final String LOCK_FILE = ".lock";
+    public static final String LOCK_FILE = ".lock";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -23,14 +24,23 @@ final class StateDirLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes the lock or throws {@link FirecrackerStartupException} when another provider holds it. */
-    static StateDirLock acquire(Path stateDir) {
+    /**
+     * Takes the lock or throws the exception built by {@code startupException} when another
+     * provider holds it or the lock file cannot be opened or locked.
+     *
+     * @param providerName the provider named in the message, such as {@code QEMU}
+     * @param stateDirVariable the environment variable that sets the state directory
+     * @param startupException builds the exception from a message and a cause. The cause is
+     *     {@code null} when another provider holds the lock.
+     */
+    public static StateDirLock acquire(Path stateDir, String providerName, String stateDirVariable,
+            BiFunction<String, Throwable, ? extends RuntimeException> startupException) {
         Path file = stateDir.resolve(LOCK_FILE);
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new FirecrackerStartupException("cannot open the lock file " + file + ": " + e.getMessage(), e);
+            throw startupException.apply("cannot open the lock file " + file + ": " + e.getMessage(), e);
         }
 
         FileLock lock;
@@ -40,13 +50,13 @@ final class StateDirLock implements AutoCloseable {
             lock = null;
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new FirecrackerStartupException("cannot lock " + file + ": " + e.getMessage(), e);
+            throw startupException.apply("cannot lock " + file + ": " + e.getMessage(), e);
         }
         if (lock == null) {
             closeQuietly(channel);
-            throw new FirecrackerStartupException("state directory " + stateDir + " is in use by another Firecracker "
-                    + "provider (lock file " + file + "); stop that operator or set " + FirecrackerConfig.STATE_DIR
-                    + " to another directory");
+            throw startupException.apply("state directory " + stateDir + " is in use by another " + providerName
+                    + " provider (lock file " + file + "); stop that operator or set " + stateDirVariable
+                    + " to another directory", null);
         }
         return new StateDirLock(channel, lock);
     }
