@@ -4,7 +4,7 @@ import io.tangle.microvm.store.JobOutcome;
 import java.util.Optional;
 
 /**
- * What the runner has done: the outcome of each call and the owner of each VM. A durable journal
+ * The runner's record: the outcome of each call and the owner of each VM. A durable journal
  * makes a restarted operator skip calls it already applied.
  */
 public interface JobJournal {

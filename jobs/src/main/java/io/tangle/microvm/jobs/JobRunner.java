@@ -31,7 +31,6 @@ public final class JobRunner {
     private final VmProvider provider;
     private final JobJournal journal;
     private final OwnerCheck ownerCheck;
-    private final CallFilter filter;
     private final Clock clock;
 
     /** Creates a runner that records outcomes in {@code outcomes} and lets any caller act on any VM. */
@@ -40,23 +39,17 @@ public final class JobRunner {
     }
 
     public JobRunner(VmProvider provider, JobJournal journal, OwnerCheck ownerCheck, Clock clock) {
-        this(provider, journal, ownerCheck, CallFilter.NONE, clock);
-    }
-
-    /** Creates a runner that asks {@code filter} before applying a call that has no outcome yet. */
-    public JobRunner(VmProvider provider, JobJournal journal, OwnerCheck ownerCheck, CallFilter filter, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ownerCheck = Objects.requireNonNull(ownerCheck, "ownerCheck");
-        this.filter = Objects.requireNonNull(filter, "filter");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
      * Runs {@code call} and records its outcome.
      *
-     * <p>Returns {@link JobExecution.Ignored} for an index with no job, a call the filter skips, or
-     * a call whose id has a stored outcome of another job or VM, and records nothing.
+     * <p>Returns {@link JobExecution.Ignored} for an index with no job, or for a call whose id has a
+     * stored outcome of another job or VM, and records nothing.
      * Otherwise returns {@link JobExecution.Succeeded} with {@link JobResults#abiTrue()} or
      * {@link JobExecution.Failed} with the error: the decoder's message for bad input, the
      * provider's message for a rejected operation, or a description of an unexpected exception.
@@ -77,12 +70,6 @@ public final class JobRunner {
                 return new JobExecution.Ignored();
             }
             return replay(call, previous.get());
-        }
-
-        Optional<String> skipReason = filter.skipReason(call);
-        if (skipReason.isPresent()) {
-            log.info("job call {} {} skipped: {}", callId(call), call.jobName(), skipReason.get());
-            return new JobExecution.Ignored();
         }
 
         Job job;
