@@ -113,7 +113,7 @@ final class DevCommand implements Callable<Integer> {
             OperatorConfig config = OperatorConfigLoader.load(RunOptions.none(), operatorEnv);
             out.println("operator running; press Ctrl-C to stop the operator and the chain");
             out.flush();
-            // The chain ends with this command, so guests would have nothing left to answer to.
+            // The chain ends with this command, so guests would have no chain left to take jobs from.
             return OperatorLifecycle.runUntilStopped(() -> Operator.start(config), true);
         } catch (IOException e) {
             throw new ConfigException("could not start the local chain: " + e.getMessage());

@@ -188,7 +188,7 @@ final class ResultSubmission {
         throw new IllegalStateException("unhandled send outcome " + sent.outcome());
     }
 
-    /** One signed transaction and what sending it gave: a node answer, or a transport failure. */
+    /** One signed transaction and the result of sending it: the node's reply, or a transport failure. */
     private record Sending(BigInteger nonce, TransactionSupport.SignedTransaction transaction,
             TransactionSupport.SendResult result, RpcException transportFailure) {
     }

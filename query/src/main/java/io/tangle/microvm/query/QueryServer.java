@@ -140,7 +140,7 @@ public final class QueryServer implements AutoCloseable {
         try (exchange) {
             send(exchange, respond(method, rawPath));
         } catch (IOException e) {
-            // The client went away, so there is nobody to send the response to.
+            // The client went away, so the response has no receiver.
             log.debug("query API could not send the response to {} {}: {}", method, rawPath, e.toString());
         }
     }

@@ -6,7 +6,7 @@ public interface VmRuntime extends VmProvider, VmQuery, AutoCloseable {
     /** Returns the provider name as configured with {@code MICROVM_PROVIDER}, such as {@code in-memory}. */
     String name();
 
-    /** Releases what the provider holds open. The default holds nothing. */
+    /** Releases the resources the provider keeps open. The default keeps none. */
     @Override
     default void close() {
     }

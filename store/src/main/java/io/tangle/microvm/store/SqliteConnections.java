@@ -24,7 +24,7 @@ final class SqliteConnections {
 
     /**
      * How long a writer of this process waits for its turn on the write connection. It is long
-     * because giving up loses a job's outcome after the job was applied; the operator bounds how
+     * because giving up loses a job's outcome after the job was applied. The operator bounds how
      * many jobs and submissions run at once, so the queue ahead of a writer stays short.
      */
     static final Duration WRITER_TURN_TIMEOUT = Duration.ofSeconds(60);

@@ -141,7 +141,7 @@ final class SettingSource {
         }
         if (parsed.bitLength() > 63) {
             // NOTE: Tangle ids are uint64, but call and service ids count up from 0, so ids above
-            // 2^63 - 1 never occur in practice; the store and the poller keep them as signed longs.
+            // 2^63 - 1 never occur in practice. The store and the poller keep them as signed longs.
             throw new ConfigException("invalid " + describe(flag, variable) + " '" + value
                     + "': ids above 9223372036854775807 are not supported");
         }

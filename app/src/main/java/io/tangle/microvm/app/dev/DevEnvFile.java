@@ -26,7 +26,7 @@ public final class DevEnvFile {
     private DevEnvFile() {
     }
 
-    /** Writes the entries atomically with owner-only permissions, since the file holds private keys. */
+    /** Writes the entries atomically with owner-only permissions, since the file contains private keys. */
     public static void write(Path file, Map<String, String> entries) {
         StringBuilder text = new StringBuilder("# Written by 'microvm-blueprint dev'. Load with: set -a; . ")
                 .append(file.getFileName()).append("; set +a\n");

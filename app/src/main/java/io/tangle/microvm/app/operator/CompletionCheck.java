@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The call itself is still applied: every operator of a service runs its own copy of the
  * service's VMs, and a copy that skipped a call would diverge from the chain's history. When the
- * check fails, the answer is "not completed", because the contract rejects a late result anyway.
+ * check fails, it returns "not completed", because the contract rejects a late result anyway.
  */
 final class CompletionCheck {
 

@@ -58,7 +58,7 @@ public final class Operator implements AutoCloseable {
 
     /**
      * VMs whose jobs run at the same time. Jobs of further VMs wait for a turn, so a catch-up over
-     * thousands of calls does not queue thousands of store writes at once; a slow job holds only one.
+     * thousands of calls does not queue thousands of store writes at once. A slow job takes one turn.
      */
     private static final int MAX_LANES_RUNNING = 64;
 

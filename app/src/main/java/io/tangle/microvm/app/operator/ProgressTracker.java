@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * Decides how far the stored chain cursor may advance. The poller reports each block range once
  * its events were handed on, but those calls may still be running or waiting for their result
  * transaction. The stored cursor only passes a call once the call is finished (outcome recorded
- * and result submission settled), so a kill at any moment makes the restarted operator see every
- * unfinished call again; the journal then skips the ones that already have an outcome.
+ * and result submission settled). After a kill at any moment, the restarted operator receives
+ * every unfinished call again, and the journal skips the ones that already have an outcome.
  */
 final class ProgressTracker {
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The product end to end: jobs submitted to the local Tangle contract on Anvil reach the
- * operator, which runs them on the in-memory provider, answers on chain and shows the state in
+ * operator, which runs them on the in-memory provider, sends results on chain and shows the state in
  * the query API.
  */
 class OperatorEndToEndTest {
@@ -69,7 +69,7 @@ class OperatorEndToEndTest {
     }
 
     @Test
-    void lifecycleJobsAnswerOnChainAndShowInQueryApi() throws Exception {
+    void lifecycleJobsReachChainAndQueryApi() throws Exception {
         JobResultEvent created = submitAndAwait(0, JobArguments.encode("vm-1"));
         JobResultEvent started = submitAndAwait(1, JobArguments.encode("vm-1"));
         JobResultEvent snapshotted = submitAndAwait(3, JobArguments.encode("vm-1", "s1"));

@@ -2,7 +2,7 @@ package io.tangle.microvm.provider.qemu;
 
 import java.io.IOException;
 
-/** A failed QMP exchange. The subclass tells whether QEMU replied with an error, sent nothing or closed the connection. */
+/** A failed QMP exchange. The subclass shows whether QEMU replied with an error, sent nothing or closed the connection. */
 public abstract sealed class QmpException extends IOException
         permits QmpException.ErrorReply, QmpException.Timeout, QmpException.Disconnected {
 
