@@ -121,6 +121,7 @@ contract LocalTangle {
     error NotServiceOwner(uint64 serviceId, address account);
     error OperatorNotQuoted(uint64 serviceId, uint64 callId, address operator);
     error PaymentTransferFailed(address operator, uint256 amount);
+    error LengthMismatch();
 
     // ---------------------------------------------------------------- state
 
@@ -296,6 +297,32 @@ contract LocalTangle {
     /// @dev Reverts with JobAlreadyCompleted when enough results were already submitted, which is
     ///      what a slower operator sees after a faster one completed the call.
     function submitResult(uint64 serviceId, uint64 callId, bytes calldata result) external {
+        recordResult(serviceId, callId, result);
+    }
+
+    /// @notice Submits the sender's results for several job calls of one service, in order.
+    /// @dev As in the real contract, one call that reverts reverts the whole batch, with that
+    ///      call's error.
+    function submitResults(uint64 serviceId, uint64[] calldata callIds, bytes[] calldata results) external {
+        if (callIds.length != results.length) revert LengthMismatch();
+        for (uint256 i = 0; i < callIds.length; i++) {
+            recordResult(serviceId, callIds[i], results[i]);
+        }
+    }
+
+    function getJobCall(uint64 serviceId, uint64 callId) external view returns (JobCall memory) {
+        if (callId >= serviceCallCount[serviceId]) revert JobCallNotFound(serviceId, callId);
+        return jobCalls[serviceId][callId];
+    }
+
+    function getJobInputs(uint64 serviceId, uint64 callId) external view returns (bytes memory) {
+        if (callId >= serviceCallCount[serviceId]) revert JobCallNotFound(serviceId, callId);
+        return jobInputs[serviceId][callId];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function recordResult(uint64 serviceId, uint64 callId, bytes calldata result) private {
         if (!serviceOperators[serviceId][msg.sender]) revert OperatorNotInService(serviceId, msg.sender);
         if (callId >= serviceCallCount[serviceId]) revert JobCallNotFound(serviceId, callId);
         JobCall storage call = jobCalls[serviceId][callId];
@@ -313,18 +340,6 @@ contract LocalTangle {
             payOperator(msg.sender, call.payment);
         }
     }
-
-    function getJobCall(uint64 serviceId, uint64 callId) external view returns (JobCall memory) {
-        if (callId >= serviceCallCount[serviceId]) revert JobCallNotFound(serviceId, callId);
-        return jobCalls[serviceId][callId];
-    }
-
-    function getJobInputs(uint64 serviceId, uint64 callId) external view returns (bytes memory) {
-        if (callId >= serviceCallCount[serviceId]) revert JobCallNotFound(serviceId, callId);
-        return jobInputs[serviceId][callId];
-    }
-
-    // ---------------------------------------------------------------- internals
 
     function activateService(uint64 requestId, ServiceRequest storage request) private {
         request.activated = true;

@@ -40,6 +40,28 @@ public record RevertData(String hex) {
     }
 
     /**
+     * Returns the call id that the error names, for the Tangle errors whose second argument is a
+     * {@code uint64 callId} ({@code JobAlreadyCompleted}, {@code ResultAlreadySubmitted},
+     * {@code JobCallNotFound}); empty for other errors or data too short to hold it.
+     */
+    public Optional<Long> callId() {
+        Optional<TangleError> error = tangleError();
+        boolean namesCall = error.isPresent() && (error.get().meansAlreadyAnswered()
+                || error.get() == TangleError.JOB_CALL_NOT_FOUND);
+        int wordEnd = 10 + 2 * 64;
+        if (!namesCall || hex.length() < wordEnd) {
+            return Optional.empty();
+        }
+
+        // The second ABI word: a uint64 sits in its last 8 bytes, and the bytes before are zero.
+        String word = hex.substring(10 + 64, wordEnd);
+        if (!word.substring(0, 48).chars().allMatch(c -> c == '0')) {
+            return Optional.empty();
+        }
+        return Optional.of(Long.parseUnsignedLong(word.substring(48), 16));
+    }
+
+    /**
      * Extracts revert data from a JSON-RPC error: its {@code data} field when that is hex, else the
      * first hex string in its message that starts with a known Tangle error selector.
      */

@@ -32,6 +32,26 @@ public final class TangleFunctions {
                 List.of());
     }
 
+    /**
+     * {@code submitResults(uint64 serviceId, uint64[] callIds, bytes[] results)}, the batch form of
+     * {@link #submitResult}: the contract applies each pair in order and reverts the whole
+     * transaction if any one of them reverts.
+     *
+     * @throws IllegalArgumentException if the lists differ in length or are empty
+     */
+    public static Function submitResults(long serviceId, List<Long> callIds, List<byte[]> results) {
+        if (callIds.size() != results.size() || callIds.isEmpty()) {
+            throw new IllegalArgumentException("submitResults needs one result per call id and at least one call: "
+                    + callIds.size() + " call ids, " + results.size() + " results");
+        }
+        List<Uint64> ids = callIds.stream().map(id -> uint64(id, "callId")).toList();
+        List<DynamicBytes> outputs = results.stream().map(DynamicBytes::new).toList();
+        return new Function("submitResults",
+                List.of(uint64(serviceId, "serviceId"), new DynamicArray<>(Uint64.class, ids),
+                        new DynamicArray<>(DynamicBytes.class, outputs)),
+                List.of());
+    }
+
     /** {@code submitJob(uint64 serviceId, uint8 jobIndex, bytes inputs) returns (uint64 callId)}, sent by a permitted caller. */
     public static Function submitJob(long serviceId, int jobIndex, byte[] inputs) {
         return new Function("submitJob",

@@ -40,6 +40,9 @@ public final class TangleSignatures {
     public static final String SUBMIT_RESULT_FUNCTION = "submitResult(uint64,uint64,bytes)";
     public static final String SUBMIT_RESULT_SELECTOR = "0x2d07e655";
 
+    public static final String SUBMIT_RESULTS_FUNCTION = "submitResults(uint64,uint64[],bytes[])";
+    public static final String SUBMIT_RESULTS_SELECTOR = "0xaacdba9f";
+
     public static final String GET_JOB_CALL_FUNCTION = "getJobCall(uint64,uint64)";
     public static final String GET_JOB_CALL_SELECTOR = "0xa672bc0a";
 

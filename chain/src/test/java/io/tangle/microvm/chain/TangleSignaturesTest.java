@@ -77,6 +77,7 @@ class TangleSignaturesTest {
         Map<String, String> expected = Map.of(
                 TangleSignatures.SUBMIT_JOB_FUNCTION, "0x3413e8ee",
                 TangleSignatures.SUBMIT_RESULT_FUNCTION, "0x2d07e655",
+                TangleSignatures.SUBMIT_RESULTS_FUNCTION, "0xaacdba9f",
                 TangleSignatures.GET_JOB_CALL_FUNCTION, "0xa672bc0a",
                 TangleSignatures.IS_OPERATOR_REGISTERED_FUNCTION, "0x64462595",
                 TangleSignatures.REGISTER_OPERATOR_FUNCTION, "0xd4e1ab7c",
@@ -86,6 +87,7 @@ class TangleSignaturesTest {
         Map<String, String> constants = Map.of(
                 TangleSignatures.SUBMIT_JOB_FUNCTION, TangleSignatures.SUBMIT_JOB_SELECTOR,
                 TangleSignatures.SUBMIT_RESULT_FUNCTION, TangleSignatures.SUBMIT_RESULT_SELECTOR,
+                TangleSignatures.SUBMIT_RESULTS_FUNCTION, TangleSignatures.SUBMIT_RESULTS_SELECTOR,
                 TangleSignatures.GET_JOB_CALL_FUNCTION, TangleSignatures.GET_JOB_CALL_SELECTOR,
                 TangleSignatures.IS_OPERATOR_REGISTERED_FUNCTION, TangleSignatures.IS_OPERATOR_REGISTERED_SELECTOR,
                 TangleSignatures.REGISTER_OPERATOR_FUNCTION, TangleSignatures.REGISTER_OPERATOR_SELECTOR,
@@ -106,6 +108,8 @@ class TangleSignaturesTest {
         Map<String, String> encoded = Map.of(
                 TangleSignatures.SUBMIT_JOB_SELECTOR, FunctionEncoder.encode(TangleFunctions.submitJob(0, 0, new byte[0])),
                 TangleSignatures.SUBMIT_RESULT_SELECTOR, FunctionEncoder.encode(TangleFunctions.submitResult(0, 0, new byte[0])),
+                TangleSignatures.SUBMIT_RESULTS_SELECTOR, FunctionEncoder.encode(TangleFunctions.submitResults(0, List.of(0L),
+                        List.of(new byte[0]))),
                 TangleSignatures.GET_JOB_CALL_SELECTOR, FunctionEncoder.encode(TangleFunctions.getJobCall(0, 0)),
                 TangleSignatures.IS_OPERATOR_REGISTERED_SELECTOR, FunctionEncoder.encode(TangleFunctions.isOperatorRegistered(0, operators.get(0))),
                 TangleSignatures.REGISTER_OPERATOR_SELECTOR, FunctionEncoder.encode(TangleFunctions.registerOperator(0, new byte[65], "")),
@@ -159,6 +163,41 @@ class TangleSignaturesTest {
                 + "0000000000000000000000000000000000000000000000000000000000000060"
                 + "0000000000000000000000000000000000000000000000000000000000000020"
                 + "0000000000000000000000000000000000000000000000000000000000000001");
+    }
+
+    @Test
+    void submitResultsCalldataIsGolden() {
+        byte[] abiTrue = new byte[32];
+        abiTrue[31] = 1;
+
+        String calldata = FunctionEncoder.encode(TangleFunctions.submitResults(0, List.of(5L, 6L), List.of(abiTrue, abiTrue)));
+
+        // Head: serviceId, then the offsets of the two arrays. Each bytes element of the second
+        // array is found through an offset counted from the start of that array's elements.
+        assertThat(calldata).isEqualTo("0xaacdba9f"
+                + "0000000000000000000000000000000000000000000000000000000000000000"
+                + "0000000000000000000000000000000000000000000000000000000000000060"
+                + "00000000000000000000000000000000000000000000000000000000000000c0"
+                + "0000000000000000000000000000000000000000000000000000000000000002"
+                + "0000000000000000000000000000000000000000000000000000000000000005"
+                + "0000000000000000000000000000000000000000000000000000000000000006"
+                + "0000000000000000000000000000000000000000000000000000000000000002"
+                + "0000000000000000000000000000000000000000000000000000000000000040"
+                + "0000000000000000000000000000000000000000000000000000000000000080"
+                + "0000000000000000000000000000000000000000000000000000000000000020"
+                + "0000000000000000000000000000000000000000000000000000000000000001"
+                + "0000000000000000000000000000000000000000000000000000000000000020"
+                + "0000000000000000000000000000000000000000000000000000000000000001");
+    }
+
+    @Test
+    void submitResultsRejectsUnpairedLists() {
+        assertThatThrownBy(() -> TangleFunctions.submitResults(0, List.of(1L, 2L), List.of(new byte[0])))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 call ids, 1 results");
+        assertThatThrownBy(() -> TangleFunctions.submitResults(0, List.of(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one call");
     }
 
     @Test
