@@ -1,12 +1,20 @@
 package io.tangle.microvm.chain;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +22,16 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 
 /**
- * Sends {@code submitResult(serviceId, callId, result)} transactions to the Tangle contract, signed
- * with the operator's key; several may be in flight at once.
+ * Sends results to the Tangle contract in transactions signed with the operator's key; several
+ * may be in flight at once.
+ *
+ * <p>At most {@link SubmitterConfig#maxInFlight()} transactions are sent or awaited at a time.
+ * Results that arrive while all of them are busy wait in a queue per service, and the next free
+ * sender takes up to {@link SubmitterConfig#maxBatchSize()} of them into one
+ * {@code submitResults(serviceId, callIds, results)} transaction. A result that finds a sender
+ * free goes out alone in {@code submitResult(serviceId, callId, result)}, so a quiet operator
+ * answers each call as soon as it is done, and a backlog costs one transaction per batch instead
+ * of one per call. See {@link ResultBatch} for how a batch that the contract rejects is split.
  *
  * <p>Every submission ends in a {@link SubmissionResult} instead of an exception:
  * <ul>
@@ -34,6 +50,9 @@ public final class ResultSubmitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultSubmitter.class);
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Runs each task on a new virtual thread and never rejects one, also after {@link #close()}. */
+    private static final Executor CALLBACKS = task -> Thread.ofVirtual().name("result-callback").start(task);
 
     /** Dependencies of each {@link ResultSubmission}. {@code chainId} reads {@code eth_chainId} once and caches it. */
     final class Context {
@@ -81,6 +100,10 @@ public final class ResultSubmitter implements AutoCloseable {
     private final ExecutorService executor;
     private final Context context = new Context();
     private volatile Long chainId;
+    /** Results waiting for a sender, by service id. */
+    private final ConcurrentMap<Long, ConcurrentLinkedQueue<ResultBatch.Member>> queues = new ConcurrentHashMap<>();
+    /** One permit per transaction that may be in flight. */
+    private final Semaphore senders;
 
     /**
      * Creates a submitter that runs each submission on a virtual thread of its own.
@@ -102,6 +125,7 @@ public final class ResultSubmitter implements AutoCloseable {
         this.nonces = Objects.requireNonNull(nonces, "nonces");
         this.config = Objects.requireNonNull(config, "config");
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.senders = new Semaphore(config.maxInFlight());
         if (!nonces.address().equalsIgnoreCase(from)) {
             throw new IllegalArgumentException("the nonce allocator is for " + nonces.address() + " but the key is " + from);
         }
@@ -114,18 +138,87 @@ public final class ResultSubmitter implements AutoCloseable {
 
     /**
      * Submits a result asynchronously. The future always completes normally, with status
-     * {@code FAILED} when every attempt failed or the submitter is closed.
+     * {@code FAILED} when every attempt failed or the submitter is closed, and its dependent
+     * actions run on a virtual thread of their own.
      *
      * @throws IllegalArgumentException if an id is negative
      */
     public CompletableFuture<SubmissionResult> submit(long serviceId, long callId, byte[] result) {
-        ResultSubmission submission = new ResultSubmission(context, serviceId, callId, result.clone());
+        if (serviceId < 0 || callId < 0) {
+            throw new IllegalArgumentException("service and call ids must not be negative: service " + serviceId
+                    + ", call " + callId);
+        }
+        CompletableFuture<SubmissionResult> future = new CompletableFuture<>();
+        ResultBatch.Member member = new ResultBatch.Member(serviceId, callId, result.clone(), future);
+        queues.computeIfAbsent(serviceId, id -> new ConcurrentLinkedQueue<>()).add(member);
+
         try {
-            return CompletableFuture.supplyAsync(submission::run, executor);
+            executor.execute(this::sendQueued);
         } catch (RejectedExecutionException e) {
             log.error("Cannot submit the result of service {} call {}: the submitter is closed", serviceId, callId);
-            return CompletableFuture.completedFuture(new SubmissionResult(serviceId, callId, SubmissionResult.Status.FAILED,
-                    null, 0, "the result submitter is closed"));
+            failQueued("the result submitter is closed");
+        }
+
+        // A sender completes the futures of a whole batch, and a caller's dependent actions may
+        // block (store writes, pauses before a retry); they run on a new virtual thread instead of
+        // holding up the sender.
+        return future.thenApplyAsync(Function.identity(), CALLBACKS);
+    }
+
+    /**
+     * Sends queued results while a sender permit is free. A run that finds no free permit leaves
+     * its result queued for the senders that hold the permits: each of them looks at the queues
+     * again after it releases its permit, so no result is left behind.
+     */
+    private void sendQueued() {
+        while (hasQueued() && senders.tryAcquire()) {
+            try {
+                List<ResultBatch.Member> batch = pollBatch();
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    failAll(batch, "the result submitter is closed");
+                    continue;
+                }
+                new ResultBatch(context, batch.getFirst().serviceId(), batch).run();
+            } finally {
+                senders.release();
+            }
+        }
+    }
+
+    private boolean hasQueued() {
+        return queues.values().stream().anyMatch(queue -> !queue.isEmpty());
+    }
+
+    /** Takes up to {@code maxBatchSize} queued results of the first service that has any. */
+    private List<ResultBatch.Member> pollBatch() {
+        for (ConcurrentLinkedQueue<ResultBatch.Member> queue : queues.values()) {
+            List<ResultBatch.Member> batch = new ArrayList<>();
+            ResultBatch.Member member;
+            while (batch.size() < config.maxBatchSize() && (member = queue.poll()) != null) {
+                batch.add(member);
+            }
+            if (!batch.isEmpty()) {
+                return batch;
+            }
+        }
+        return List.of();
+    }
+
+    /** Ends every queued result with status {@code FAILED}, when no sender can run any more. */
+    private void failQueued(String reason) {
+        List<ResultBatch.Member> batch;
+        while (!(batch = pollBatch()).isEmpty()) {
+            failAll(batch, reason);
+        }
+    }
+
+    private static void failAll(List<ResultBatch.Member> members, String reason) {
+        for (ResultBatch.Member member : members) {
+            member.future().complete(new SubmissionResult(member.serviceId(), member.callId(),
+                    SubmissionResult.Status.FAILED, null, 0, reason));
         }
     }
 
@@ -145,6 +238,7 @@ public final class ResultSubmitter implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        failQueued("the result submitter is closed");
         try {
             if (!executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("Result submissions still running {} ms after close", CLOSE_TIMEOUT.toMillis());

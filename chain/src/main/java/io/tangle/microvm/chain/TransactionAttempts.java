@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.abi.FunctionEncoder;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
- * The attempts to land one {@code submitResult} transaction; used once, on one thread.
+ * The attempts to land one operator transaction to the Tangle contract, such as
+ * {@code submitResult} or {@code submitResults}; used once, on one thread.
  *
  * <p>An attempt estimates gas (which also reveals a revert before anything is sent), signs with a
  * fresh nonce, sends, and waits for the receipt. Once a signed transaction may have reached the
@@ -17,7 +17,22 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * send the same signed bytes again and keep waiting. A transaction is replaced only when the node
  * shows that its nonce went to a different transaction.
  */
-final class ResultSubmission {
+final class TransactionAttempts {
+
+    /** Which contract rejections end the attempts with {@link TransactionOutcome.Rejected}. */
+    enum RevertPolicy {
+        /**
+         * Only {@code JobAlreadyCompleted} and {@code ResultAlreadySubmitted} end the attempts,
+         * because nothing is left to send. Any other revert counts as a failed attempt and is
+         * tried again, and a missing gas estimate falls back to the configured gas limit.
+         */
+        RETRY_UNLESS_ANSWERED,
+        /**
+         * Every revert, rejection by the node or missing gas estimate ends the attempts at once,
+         * so that the caller can split a batch and find the call that the contract rejects.
+         */
+        REJECT_AT_ONCE
+    }
 
     private static final Logger log = LoggerFactory.getLogger(ResultSubmitter.class);
 
@@ -30,36 +45,58 @@ final class ResultSubmission {
         }
     }
 
+    /** A rejection that ends the attempts, carried out of an attempt. */
+    private static final class RejectedNow extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        private final transient Optional<RevertData> reason;
+        private final String transactionHash;
+
+        RejectedNow(Optional<RevertData> reason, String message, String transactionHash) {
+            super(message);
+            this.reason = reason;
+            this.transactionHash = transactionHash;
+        }
+    }
+
     private final ResultSubmitter.Context context;
-    private final long serviceId;
-    private final long callId;
+    private final String subject;
     private final String calldata;
+    private final RevertPolicy policy;
 
     private TransactionSupport.SignedTransaction pending;
     private String lastTransactionHash;
 
-    ResultSubmission(ResultSubmitter.Context context, long serviceId, long callId, byte[] result) {
+    /**
+     * @param subject what the transaction is for, in log lines and errors, such as "service 0 call 5"
+     * @param calldata the ABI-encoded call as {@code 0x} hex
+     */
+    TransactionAttempts(ResultSubmitter.Context context, String subject, String calldata, RevertPolicy policy) {
         this.context = context;
-        this.serviceId = serviceId;
-        this.callId = callId;
-        this.calldata = FunctionEncoder.encode(TangleFunctions.submitResult(serviceId, callId, result));
+        this.subject = subject;
+        this.calldata = calldata;
+        this.policy = policy;
     }
 
-    SubmissionResult run() {
+    TransactionOutcome run() {
         long startedNanos = System.nanoTime();
         int maxAttempts = context.config().maxAttempts();
         String lastError = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
-                SubmissionResult result = attempt(attempt);
-                logSuccess(result, startedNanos);
-                return result;
+                String hash = attempt(attempt);
+                log.info("Landed the transaction {} for {} ({} attempts, {} ms)", hash, subject, attempt,
+                        Duration.ofNanos(System.nanoTime() - startedNanos).toMillis());
+                return new TransactionOutcome.Mined(hash, attempt);
+            } catch (RejectedNow e) {
+                String hash = e.transactionHash != null ? e.transactionHash : lastTransactionHash;
+                return new TransactionOutcome.Rejected(e.reason, e.getMessage(), hash, attempt);
             } catch (AttemptFailed | RpcException e) {
                 lastError = e.getMessage();
             } catch (RuntimeException e) {
                 // An unexpected reply or a bug: count it as a failed attempt, because a submission
                 // must end in a result and never take its caller down.
-                log.error("Unexpected error submitting the result of service {} call {} (attempt {})", serviceId, callId, attempt, e);
+                log.error("Unexpected error sending the transaction for {} (attempt {})", subject, attempt, e);
                 lastError = "unexpected error: " + e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -68,8 +105,8 @@ final class ResultSubmission {
 
             if (attempt < maxAttempts) {
                 Duration delay = context.config().backoffAfter(attempt);
-                log.warn("Submitting the result of service {} call {} failed (attempt {}/{}), retrying in {} ms: {}",
-                        serviceId, callId, attempt, maxAttempts, delay.toMillis(), lastError);
+                log.warn("Sending the transaction for {} failed (attempt {}/{}), retrying in {} ms: {}",
+                        subject, attempt, maxAttempts, delay.toMillis(), lastError);
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException e) {
@@ -81,19 +118,17 @@ final class ResultSubmission {
 
         String error = pending == null ? lastError
                 : lastError + "; transaction " + pending.hash() + " with nonce " + pending.nonce() + " may still be mined";
-        log.error("Giving up on the result of service {} call {} after {} attempts: {}", serviceId, callId, maxAttempts, error);
+        log.error("Giving up on {} after {} attempts: {}", subject, maxAttempts, error);
         return failed(maxAttempts, error);
     }
 
-    private SubmissionResult attempt(int attempt) throws AttemptFailed, RpcException, InterruptedException {
+    /** Runs one attempt and returns the hash of the mined transaction. */
+    private String attempt(int attempt) throws AttemptFailed, RejectedNow, RpcException, InterruptedException {
         if (pending == null) {
-            SubmissionResult finished = signAndSend(attempt);
-            if (finished != null) {
-                return finished;
-            }
+            signAndSend();
         } else {
-            log.info("Sending transaction {} for service {} call {} again and waiting for its receipt (attempt {})",
-                    pending.hash(), serviceId, callId, attempt);
+            log.info("Sending transaction {} for {} again and waiting for its receipt (attempt {})",
+                    pending.hash(), subject, attempt);
             rebroadcast();
         }
 
@@ -106,33 +141,39 @@ final class ResultSubmission {
         // The transaction is mined: its nonce is used whatever its status.
         pending = null;
         if (receipt.isStatusOK()) {
-            return new SubmissionResult(serviceId, callId, SubmissionResult.Status.SUBMITTED, receipt.getTransactionHash(), attempt, null);
+            return receipt.getTransactionHash();
         }
         Optional<RevertData> reason = context.support().revertReason(context.from(), context.contractAddress(), calldata, BigInteger.ZERO);
-        if (isAlreadyAnswered(reason)) {
-            return alreadyDone(attempt, reason.get(), receipt.getTransactionHash());
+        String message = "transaction " + receipt.getTransactionHash() + " reverted in block " + receipt.getBlockNumber()
+                + (reason.isPresent() ? " with " + reason.get().describe() : "; calling it again does not revert, so it may have run out of gas");
+        if (endsAttempts(reason)) {
+            throw new RejectedNow(reason, message, receipt.getTransactionHash());
         }
-        throw new AttemptFailed("transaction " + receipt.getTransactionHash() + " reverted in block " + receipt.getBlockNumber()
-                + (reason.isPresent() ? " with " + reason.get().describe() : "; calling it again does not revert, so it may have run out of gas"));
+        throw new AttemptFailed(message);
     }
 
-    /** Estimates gas, signs with a new nonce and sends. Returns a result when the call needs no transaction. */
-    private SubmissionResult signAndSend(int attempt) throws AttemptFailed, RpcException, InterruptedException {
+    /** Estimates gas, signs with a new nonce and sends; afterwards {@code pending} holds the transaction to wait for. */
+    private void signAndSend() throws AttemptFailed, RejectedNow, RpcException, InterruptedException {
         TransactionSupport support = context.support();
         BigInteger gasLimit;
         switch (support.estimateGas(context.from(), context.contractAddress(), calldata, BigInteger.ZERO)) {
             case TransactionSupport.Estimated estimated ->
                     gasLimit = estimated.gas().multiply(BigInteger.valueOf(context.config().gasLimitPercent())).divide(BigInteger.valueOf(100));
             case TransactionSupport.WouldRevert revert -> {
-                if (isAlreadyAnswered(revert.revertData())) {
-                    return alreadyDone(attempt, revert.revertData().get(), null);
+                String message = "the transaction for " + subject + " would revert: "
+                        + revert.revertData().map(RevertData::describe).orElse(revert.message());
+                if (endsAttempts(revert.revertData())) {
+                    throw new RejectedNow(revert.revertData(), message, null);
                 }
-                throw new AttemptFailed("submitResult would revert: "
-                        + revert.revertData().map(RevertData::describe).orElse(revert.message()));
+                throw new AttemptFailed(message);
             }
             case TransactionSupport.NoEstimate none -> {
-                log.warn("No gas estimate for service {} call {} ({}); using the fallback gas limit {}",
-                        serviceId, callId, none.message(), context.config().fallbackGasLimit());
+                if (policy == RevertPolicy.REJECT_AT_ONCE) {
+                    // The fallback limit is sized for one result, so it may be too small for a batch.
+                    throw new RejectedNow(Optional.empty(), "no gas estimate for " + subject + ": " + none.message(), null);
+                }
+                log.warn("No gas estimate for {} ({}); using the fallback gas limit {}",
+                        subject, none.message(), context.config().fallbackGasLimit());
                 gasLimit = context.config().fallbackGasLimit();
             }
         }
@@ -157,19 +198,18 @@ final class ResultSubmission {
         if (sending.transportFailure() != null) {
             // The node may have received it: keep it and wait, never re-sign this nonce.
             track(transaction);
-            log.warn("Sending transaction {} (nonce {}) for service {} call {} failed in transport; waiting for it in case"
-                    + " the node received it: {}", transaction.hash(), nonce, serviceId, callId,
+            log.warn("Sending transaction {} (nonce {}) for {} failed in transport; waiting for it in case"
+                    + " the node received it: {}", transaction.hash(), nonce, subject,
                     sending.transportFailure().getMessage());
-            return null;
+            return;
         }
         TransactionSupport.SendResult sent = sending.result();
 
         switch (sent.outcome()) {
             case ACCEPTED -> {
                 track(transaction);
-                log.debug("Sent transaction {} (nonce {}, gas limit {}) for service {} call {}",
-                        transaction.hash(), nonce, gasLimit, serviceId, callId);
-                return null;
+                log.debug("Sent transaction {} (nonce {}, gas limit {}) for {}", transaction.hash(), nonce, gasLimit, subject);
+                return;
             }
             case NONCE_USED -> {
                 context.nonces().resync();
@@ -179,10 +219,11 @@ final class ResultSubmission {
             case REJECTED -> {
                 context.nonces().release(nonce);
                 Optional<RevertData> revert = sent.error().revertData();
-                if (isAlreadyAnswered(revert)) {
-                    return alreadyDone(attempt, revert.get(), null);
+                String message = "the node rejected the transaction for " + subject + ": " + sent.error().getMessage();
+                if (policy == RevertPolicy.REJECT_AT_ONCE || endsAttempts(revert)) {
+                    throw new RejectedNow(revert, message, null);
                 }
-                throw new AttemptFailed("the node rejected the transaction: " + sent.error().getMessage());
+                throw new AttemptFailed(message);
             }
         }
         throw new IllegalStateException("unhandled send outcome " + sent.outcome());
@@ -235,8 +276,8 @@ final class ResultSubmission {
                         + " was taken by another transaction, so this one can never be mined");
             }
             if (sent.outcome() == TransactionSupport.SendOutcome.REJECTED) {
-                log.warn("The node rejected transaction {} for service {} call {} when it was sent again: {}",
-                        transaction.hash(), serviceId, callId, sent.error().getMessage());
+                log.warn("The node rejected transaction {} for {} when it was sent again: {}",
+                        transaction.hash(), subject, sent.error().getMessage());
             }
         } catch (RpcException e) {
             log.debug("Sending transaction {} again failed: {}", transaction.hash(), e.getMessage());
@@ -248,25 +289,16 @@ final class ResultSubmission {
         lastTransactionHash = transaction.hash();
     }
 
-    private static boolean isAlreadyAnswered(Optional<RevertData> revert) {
+    /** Returns whether a contract rejection with this revert data ends the attempts under the policy. */
+    private boolean endsAttempts(Optional<RevertData> revert) {
+        return policy == RevertPolicy.REJECT_AT_ONCE || isAlreadyAnswered(revert);
+    }
+
+    static boolean isAlreadyAnswered(Optional<RevertData> revert) {
         return revert.flatMap(RevertData::tangleError).map(TangleError::meansAlreadyAnswered).orElse(false);
     }
 
-    private SubmissionResult alreadyDone(int attempt, RevertData reason, String transactionHash) {
-        log.info("Service {} call {} needs no result from this operator: the contract reverted with {}, so another operator"
-                + " probably submitted first", serviceId, callId, reason.describe());
-        String hash = transactionHash != null ? transactionHash : lastTransactionHash;
-        return new SubmissionResult(serviceId, callId, SubmissionResult.Status.ALREADY_DONE, hash, attempt, null);
-    }
-
-    private SubmissionResult failed(int attempts, String error) {
-        return new SubmissionResult(serviceId, callId, SubmissionResult.Status.FAILED, lastTransactionHash, attempts, error);
-    }
-
-    private void logSuccess(SubmissionResult result, long startedNanos) {
-        if (result.status() == SubmissionResult.Status.SUBMITTED) {
-            log.info("Submitted the result of service {} call {} in transaction {} ({} attempts, {} ms)", serviceId, callId,
-                    result.transactionHash(), result.attempts(), Duration.ofNanos(System.nanoTime() - startedNanos).toMillis());
-        }
+    private TransactionOutcome failed(int attempts, String error) {
+        return new TransactionOutcome.Failed(error, lastTransactionHash, attempts);
     }
 }

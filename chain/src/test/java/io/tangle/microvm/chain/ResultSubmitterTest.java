@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +65,7 @@ class ResultSubmitterTest {
         BigInteger firstNonce = transactionCount(operator, DefaultBlockParameterName.LATEST);
 
         List<SubmissionResult> results = new ArrayList<>();
-        try (ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults())) {
+        try (ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults().withBatching(1, 64))) {
             List<CompletableFuture<SubmissionResult>> futures = callIds.stream()
                     .map(callId -> submitter.submit(deployment.serviceId(), callId, ABI_TRUE))
                     .toList();
@@ -86,6 +88,108 @@ class ResultSubmitterTest {
         for (long callId : callIds) {
             assertThat(client.getJobCall(deployment.serviceId(), callId).resultCount()).as("results of call %s", callId).isEqualTo(1);
         }
+    }
+
+    @Test
+    void queuedResultsGoOutInBatches() throws Exception {
+        Credentials operator = DevAccounts.account(1);
+        List<Long> callIds = submitJobs("vm-batch-", 30);
+        DeferredExecutor executor = new DeferredExecutor();
+
+        List<SubmissionResult> results;
+        try (ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults().withBatching(10, 1), executor)) {
+            List<CompletableFuture<SubmissionResult>> futures = submitAll(submitter, callIds);
+            executor.release();
+            results = awaitAll(futures);
+        }
+
+        assertThat(results).extracting(SubmissionResult::status).containsOnly(SubmissionResult.Status.SUBMITTED);
+        List<String> transactions = results.stream().map(SubmissionResult::transactionHash).distinct().toList();
+        assertThat(transactions).hasSize(3);
+        for (String hash : transactions) {
+            assertThat(input(hash)).as("input of %s", hash).startsWith(TangleSignatures.SUBMIT_RESULTS_SELECTOR);
+        }
+        for (long callId : callIds) {
+            assertThat(client.getJobCall(deployment.serviceId(), callId).resultCount()).as("results of call %s", callId).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void loneResultUsesSubmitResult() throws Exception {
+        long callId = submitJobs("vm-alone-", 1).getFirst();
+
+        SubmissionResult result;
+        try (ResultSubmitter submitter = submitter(DevAccounts.account(1), SubmitterConfig.defaults())) {
+            result = submitter.submit(deployment.serviceId(), callId, ABI_TRUE).get();
+        }
+
+        assertThat(result.status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(input(result.transactionHash())).startsWith(TangleSignatures.SUBMIT_RESULT_SELECTOR);
+    }
+
+    @Test
+    void answeredCallLeavesBatchAsDone() throws Exception {
+        Credentials operator = DevAccounts.account(2);
+        List<Long> callIds = submitJobs("vm-answered-", 3);
+        DeferredExecutor executor = new DeferredExecutor();
+
+        try (ResultSubmitter first = submitter(operator, SubmitterConfig.defaults())) {
+            assertThat(first.submitAndWait(deployment.serviceId(), callIds.get(1), ABI_TRUE).status())
+                    .isEqualTo(SubmissionResult.Status.SUBMITTED);
+        }
+
+        List<SubmissionResult> results;
+        try (ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults().withBatching(3, 1), executor)) {
+            List<CompletableFuture<SubmissionResult>> futures = submitAll(submitter, callIds);
+            executor.release();
+            results = awaitAll(futures);
+        }
+
+        assertThat(results.get(1).status()).isEqualTo(SubmissionResult.Status.ALREADY_DONE);
+        assertThat(results.get(0).status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(results.get(2).status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(results.get(2).transactionHash()).isEqualTo(results.get(0).transactionHash());
+        assertThat(input(results.get(0).transactionHash())).startsWith(TangleSignatures.SUBMIT_RESULTS_SELECTOR);
+    }
+
+    @Test
+    void rejectedCallIsSentAlone() throws Exception {
+        Credentials operator = DevAccounts.account(1);
+        List<Long> callIds = new ArrayList<>(submitJobs("vm-unknown-", 2));
+        long unknownCallId = callIds.getLast() + 1_000;
+        callIds.add(1, unknownCallId);
+        DeferredExecutor executor = new DeferredExecutor();
+        SubmitterConfig config = SubmitterConfig.defaults().withBatching(3, 1).withMaxAttempts(2)
+                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(50));
+
+        List<SubmissionResult> results;
+        try (ResultSubmitter submitter = submitter(operator, config, executor)) {
+            List<CompletableFuture<SubmissionResult>> futures = submitAll(submitter, callIds);
+            executor.release();
+            results = awaitAll(futures);
+        }
+
+        assertThat(results.get(1).status()).isEqualTo(SubmissionResult.Status.FAILED);
+        assertThat(results.get(1).error()).contains("JobCallNotFound");
+        assertThat(results.get(0).status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(results.get(2).status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(results.get(0).transactionHash()).isNotEqualTo(results.get(2).transactionHash());
+        assertThat(input(results.get(0).transactionHash())).startsWith(TangleSignatures.SUBMIT_RESULT_SELECTOR);
+    }
+
+    @Test
+    void closedSubmitterFailsQueuedResults() throws Exception {
+        long callId = submitJobs("vm-closed-", 1).getFirst();
+        DeferredExecutor executor = new DeferredExecutor();
+        Credentials operator = DevAccounts.account(1);
+        ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults(), executor);
+
+        CompletableFuture<SubmissionResult> future = submitter.submit(deployment.serviceId(), callId, ABI_TRUE);
+        submitter.close();
+
+        SubmissionResult result = future.get();
+        assertThat(result.status()).isEqualTo(SubmissionResult.Status.FAILED);
+        assertThat(result.error()).contains("closed");
     }
 
     @Test
@@ -194,8 +298,39 @@ class ResultSubmitterTest {
         assertThat(client.getJobCall(deployment.serviceId(), callId).resultCount()).isEqualTo(1);
     }
 
+    private static List<Long> submitJobs(String vmPrefix, int count) throws Exception {
+        List<Long> callIds = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            callIds.add(client.submitJob(deployment.serviceId(), 0, JobArguments.encode(vmPrefix + i)).callId());
+        }
+        return callIds;
+    }
+
+    private static List<CompletableFuture<SubmissionResult>> submitAll(ResultSubmitter submitter, List<Long> callIds) {
+        return callIds.stream()
+                .map(callId -> submitter.submit(deployment.serviceId(), callId, ABI_TRUE))
+                .toList();
+    }
+
+    private static List<SubmissionResult> awaitAll(List<CompletableFuture<SubmissionResult>> futures) throws Exception {
+        List<SubmissionResult> results = new ArrayList<>();
+        for (CompletableFuture<SubmissionResult> future : futures) {
+            results.add(future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        return results;
+    }
+
+    private static String input(String transactionHash) throws Exception {
+        return web3j.ethGetTransactionByHash(transactionHash).send().getTransaction().orElseThrow().getInput();
+    }
+
     private static ResultSubmitter submitter(Credentials operator, SubmitterConfig config) {
         return new ResultSubmitter(web3j, operator, deployment.contractAddress(), new NonceAllocator(web3j, operator.getAddress()), config);
+    }
+
+    private static ResultSubmitter submitter(Credentials operator, SubmitterConfig config, ExecutorService executor) {
+        return new ResultSubmitter(web3j, operator, deployment.contractAddress(), new NonceAllocator(web3j, operator.getAddress()),
+                config, executor);
     }
 
     private static BigInteger transactionCount(Credentials account, DefaultBlockParameterName block) throws Exception {

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param startBlock the first block to scan on a first start; empty means the block where the
  *     service was activated
  * @param ownerCheck whether only a VM's creator may run jobs on it
+ * @param resultBatchSize the most results sent in one {@code submitResults} transaction; 1 sends
+ *     each result in a {@code submitResult} transaction of its own, as the Rust blueprint does
  * @param environment the process environment, for provider settings such as {@code MICROVM_QEMU_*}
  */
 public record OperatorConfig(
@@ -32,6 +34,7 @@ public record OperatorConfig(
         long confirmations,
         Optional<Long> startBlock,
         OwnerCheck ownerCheck,
+        int resultBatchSize,
         Map<String, String> environment) {
 
     public OperatorConfig {

@@ -1,5 +1,6 @@
 package io.tangle.microvm.app.config;
 
+import io.tangle.microvm.chain.SubmitterConfig;
 import io.tangle.microvm.jobs.OwnerCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -51,11 +52,13 @@ public final class OperatorConfigLoader {
         long confirmations = settings.number(null, null, "MICROVM_CONFIRMATIONS", 0, 0, 1000);
         Optional<Long> startBlock = settings.optionalU64(options.startBlock(), "--start-block", "MICROVM_START_BLOCK");
         boolean ownerCheckOff = settings.bool(options.noOwnerCheck(), "MICROVM_NO_OWNER_CHECK");
+        int resultBatchSize = (int) settings.number(null, null, "MICROVM_RESULT_BATCH_SIZE",
+                SubmitterConfig.DEFAULT_MAX_BATCH_SIZE, 1, 500);
 
         return new OperatorConfig(rpcUrl, keystore, dataDir, blueprintId, serviceId, contract,
                 settings.bool(options.testMode(), "TEST_MODE"), settings.bool(options.dryRun(), "DRY_RUN"),
                 provider, queryAddress, pollInterval, maxBlockRange, confirmations, startBlock,
-                ownerCheckOff ? OwnerCheck.DISABLED : OwnerCheck.ENFORCED, environment);
+                ownerCheckOff ? OwnerCheck.DISABLED : OwnerCheck.ENFORCED, resultBatchSize, environment);
     }
 
     /** Parses {@code host:port}; the port may be 0 for an ephemeral port. */

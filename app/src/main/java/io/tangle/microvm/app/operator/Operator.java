@@ -62,8 +62,12 @@ public final class Operator implements AutoCloseable {
      */
     private static final int MAX_LANES_RUNNING = 64;
 
-    /** Result transactions being prepared, sent or awaited at once (a cap on transactions in flight). */
-    private static final int MAX_SUBMISSIONS_IN_FLIGHT = 64;
+    /**
+     * Result transactions being prepared, sent or awaited at once when each carries one result.
+     * With batching on, {@link SubmitterConfig#DEFAULT_MAX_IN_FLIGHT} applies instead: fewer senders
+     * leave more results waiting, and those go out together in larger batches.
+     */
+    private static final int MAX_SINGLE_SUBMISSIONS_IN_FLIGHT = 64;
 
     private final OperatorConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -129,9 +133,10 @@ public final class Operator implements AutoCloseable {
         PollerConfig pollerConfig = pollerConfig(operatorAddress);
         progress = new ProgressTracker(store, pollerConfig.start());
 
+        int inFlight = config.resultBatchSize() == 1 ? MAX_SINGLE_SUBMISSIONS_IN_FLIGHT : SubmitterConfig.DEFAULT_MAX_IN_FLIGHT;
         submitter = new ResultSubmitter(web3j, credentials, config.tangleContract(),
-                new NonceAllocator(web3j, credentials.getAddress()), SubmitterConfig.defaults(),
-                new PermitExecutor("result-submission", MAX_SUBMISSIONS_IN_FLIGHT));
+                new NonceAllocator(web3j, credentials.getAddress()),
+                SubmitterConfig.defaults().withBatching(config.resultBatchSize(), inFlight));
         publisher = new ResultPublisher(submitter, store, progress,
                 new OwnResultLookup(web3j, config.tangleContract(), operatorAddress, config.maxBlockRange()),
                 new CompletionCheck(new TangleQueries(web3j, config.tangleContract())), MAX_RESEND_ATTEMPTS,

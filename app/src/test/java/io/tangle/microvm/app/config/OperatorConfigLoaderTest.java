@@ -39,6 +39,15 @@ class OperatorConfigLoaderTest {
         assertThat(config.testMode()).isFalse();
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.startBlock()).isEmpty();
+        assertThat(config.resultBatchSize()).isEqualTo(50);
+    }
+
+    @Test
+    void resultBatchSizeOfOneIsAccepted() {
+        Map<String, String> env = validEnvironment();
+        env.put("MICROVM_RESULT_BATCH_SIZE", "1");
+
+        assertThat(OperatorConfigLoader.load(RunOptions.none(), env).resultBatchSize()).isEqualTo(1);
     }
 
     @Test
@@ -83,6 +92,9 @@ class OperatorConfigLoaderTest {
         "MICROVM_QUERY_ADDR|127.0.0.1:70000|the port must be 0 to 65535",
         "MICROVM_POLL_INTERVAL_MS|0|expected 10 to 600000 milliseconds",
         "TEST_MODE|maybe|expected true or false",
+        "MICROVM_RESULT_BATCH_SIZE|0|expected 1 to 500",
+        "MICROVM_RESULT_BATCH_SIZE|501|expected 1 to 500",
+        "MICROVM_RESULT_BATCH_SIZE|many|expected an integer",
     })
     void invalidValueIsRejectedWithItsName(String variable, String value, String expected) {
         Map<String, String> env = validEnvironment();
