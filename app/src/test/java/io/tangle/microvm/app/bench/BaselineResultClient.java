@@ -15,23 +15,33 @@ import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 
 /**
- * The baseline of the throughput benchmark: sends {@code submitResult} for known calls with the
+ * The baseline of the throughput and catch-up benchmarks: sends results for known calls with the
  * operator's key through the project's {@link ResultSubmitter}, as the operator does (own web3j
- * client, one {@link NonceAllocator}, default {@link SubmitterConfig}, one virtual thread per
- * submission), but with no chain polling, job dispatch, provider or store. It gets the call ids from
- * the loader, so it starts sending as soon as the calls are mined.
+ * client, one {@link NonceAllocator}), but with no chain polling, job dispatch, provider or store.
+ * It gets the call ids from the loader, so it starts sending as soon as the calls are mined. For
+ * throughput it sends one {@code submitResult} per call; the catch-up benchmark gives it the
+ * operator's default batching instead.
  */
 final class BaselineResultClient implements AutoCloseable {
+
+    /** The operator's limit for single-result transactions in flight, when its batching is off. */
+    private static final int SINGLE_SUBMISSIONS_IN_FLIGHT = 64;
 
     private final Web3j web3j;
     private final ResultSubmitter submitter;
     private final long serviceId;
 
+    /** A client that sends one {@code submitResult} per call, with 64 in flight. */
     BaselineResultClient(LocalDeployment deployment) {
+        this(deployment, SubmitterConfig.defaults().withBatching(1, SINGLE_SUBMISSIONS_IN_FLIGHT));
+    }
+
+    /** A client whose submitter uses {@code config}, for a baseline that batches as the operator does. */
+    BaselineResultClient(LocalDeployment deployment, SubmitterConfig config) {
         Credentials operator = deployment.operator();
         this.web3j = Web3j.build(new HttpService(deployment.rpcUrl()));
         this.submitter = new ResultSubmitter(web3j, operator, deployment.contractAddress(),
-                new NonceAllocator(web3j, operator.getAddress()), SubmitterConfig.defaults());
+                new NonceAllocator(web3j, operator.getAddress()), config);
         this.serviceId = deployment.serviceId();
     }
 

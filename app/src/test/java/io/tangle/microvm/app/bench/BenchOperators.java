@@ -17,17 +17,25 @@ import java.util.Map;
 /** Starts operators for benchmarks the way {@code OperatorEndToEndTest} does, in this JVM. */
 final class BenchOperators {
 
+    /** System property that sets the operators' result batch size; unset means the operator's default. */
+    static final String RESULT_BATCH_SIZE_PROPERTY = "bench.resultBatchSize";
+
     private BenchOperators() {
     }
 
     /**
      * Starts an operator for the deployment's first operator key with its state under {@code dir}.
      * The environment is {@link OperatorEnvironment#forDeployment}'s (in-memory provider, 100 ms
-     * poll interval, ephemeral query port) with {@code overrides} on top.
+     * poll interval, ephemeral query port), then {@code MICROVM_RESULT_BATCH_SIZE} from the system
+     * property {@code bench.resultBatchSize} when it is set, then {@code overrides}.
      */
     static Operator start(LocalDeployment deployment, Path dir, Map<String, String> overrides)
             throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>(OperatorEnvironment.forDeployment(deployment, deployment.operator(), dir));
+        String batchSize = System.getProperty(RESULT_BATCH_SIZE_PROPERTY);
+        if (batchSize != null) {
+            env.put("MICROVM_RESULT_BATCH_SIZE", batchSize);
+        }
         env.putAll(overrides);
         OperatorConfig config = OperatorConfigLoader.load(RunOptions.none(), env);
         return Operator.start(config);

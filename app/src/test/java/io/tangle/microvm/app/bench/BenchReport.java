@@ -1,5 +1,6 @@
 package io.tangle.microvm.app.bench;
 
+import io.tangle.microvm.chain.SubmitterConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,8 @@ final class BenchReport {
                 + System.getProperty("os.version") + ", JDK " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         report.line("load average at start", loadAverage());
+        report.line("operator result batch size", System.getProperty(BenchOperators.RESULT_BATCH_SIZE_PROPERTY,
+                "default (" + SubmitterConfig.DEFAULT_MAX_BATCH_SIZE + ")"));
         return report;
     }
 

@@ -4,6 +4,7 @@ import io.tangle.microvm.app.bench.CallLoader.JobInput;
 import io.tangle.microvm.app.bench.CallLoader.LoadedCall;
 import io.tangle.microvm.app.operator.Operator;
 import io.tangle.microvm.chain.JobArguments;
+import io.tangle.microvm.chain.SubmitterConfig;
 import io.tangle.microvm.chain.local.LocalDeployment;
 import io.tangle.microvm.jobs.JobIndex;
 import io.tangle.microvm.store.ServiceKey;
@@ -18,6 +19,11 @@ import java.util.Map;
  * before the operator starts. Measures the time from {@link Operator#start} until the last
  * {@code JobResultSubmitted} event shows on chain, printing progress every 10 s, then checks in the
  * store that every call with a result on chain also has a stored outcome.
+ *
+ * <p>The baseline runs first, on a chain of its own with the same calls: {@link BaselineResultClient}
+ * sends every call's result with the operator's default submitter settings (batches of up to 50
+ * results, 8 transactions in flight), with no polling, jobs or store. Its time is from its first
+ * submission to the last result on chain.
  *
  * <p>The calls are loaded by {@link CallLoader} in batches of 1,000 with automatic mining off, so
  * blocks are packed up to Anvil's gas limit of 30,000,000 (about 170 calls a block).
@@ -38,23 +44,54 @@ public final class CatchUpBenchmark {
         report.line("operator settings", "in-memory provider, poll interval 100 ms, max block range 1000,"
                 + " default result submitter");
 
+        try (BenchChain chain = BenchChain.start("bench-catchup-baseline")) {
+            List<LoadedCall> calls = load(report, chain);
+            baseline(report, chain, calls);
+        }
         try (WorkDirectory work = WorkDirectory.create("bench-catchup-");
                 BenchChain chain = BenchChain.start("bench-catchup")) {
-            List<Long> ids = load(report, chain);
+            List<Long> ids = load(report, chain).stream().map(LoadedCall::callId).toList();
             List<Long> answered = catchUp(report, chain, work, ids);
             checkStore(report, chain.deployment(), work, answered);
         }
         report.finish();
     }
 
-    private static List<Long> load(BenchReport report, BenchChain chain) throws Exception {
+    private static List<LoadedCall> load(BenchReport report, BenchChain chain) throws Exception {
         CallLoader loader = new CallLoader(chain.web3j(), chain.control(), chain.deployment());
         long start = System.nanoTime();
         List<LoadedCall> calls = loader.load(createCalls(CALLS), LOAD_BATCH);
         long blocks = calls.get(calls.size() - 1).blockNumber() - calls.get(0).blockNumber() + 1;
         report.line("setup", "%d calls loaded into %d blocks in %.1f s", calls.size(), blocks,
                 (System.nanoTime() - start) / 1e9);
-        return calls.stream().map(LoadedCall::callId).toList();
+        return calls;
+    }
+
+    /** Sends every call's result with the baseline client and reports the time until the last one is on chain. */
+    private static void baseline(BenchReport report, BenchChain chain, List<LoadedCall> calls) throws Exception {
+        LocalDeployment deployment = chain.deployment();
+        List<Long> ids = calls.stream().map(LoadedCall::callId).toList();
+        CpuMeter cpu = new CpuMeter(chain.anvil().port());
+        try (ResultWatcher watcher = ResultWatcher.start(chain.web3j(), deployment.contractAddress(),
+                deployment.serviceId(), Duration.ofMillis(50));
+                BaselineResultClient client = new BaselineResultClient(deployment, SubmitterConfig.defaults())) {
+            CpuMeter.Sample cpuBefore = cpu.sample();
+            long start = System.nanoTime();
+            client.submitAll(calls);
+            boolean complete = awaitWithProgress(report, "baseline progress", watcher, ids, start);
+            CpuMeter.Sample used = cpu.sample().since(cpuBefore);
+
+            if (!complete) {
+                report.line("baseline result", "INCOMPLETE: %d of %d calls had a result on chain after %d s",
+                        watcher.count(), CALLS, TIMEOUT.toSeconds());
+                return;
+            }
+            double seconds = (ids.stream().mapToLong(watcher::observedAt).max().orElseThrow() - start) / 1e9;
+            report.line("baseline: all results on chain", "%.1f s after the first submission = %.1f calls/s",
+                    seconds, CALLS / seconds);
+            report.line("baseline: CPU per call", "this JVM %.2f ms, Anvil %.2f ms",
+                    used.jvmNanos() / 1e6 / CALLS, used.anvilNanos() / 1e6 / CALLS);
+        }
     }
 
     /** Starts the operator, waits for the results, stops the operator, and returns the calls with a result on chain. */
@@ -70,7 +107,7 @@ public final class CatchUpBenchmark {
             double startSeconds = (System.nanoTime() - start) / 1e9;
             boolean complete;
             try {
-                complete = awaitWithProgress(report, watcher, ids, start);
+                complete = awaitWithProgress(report, "progress", watcher, ids, start);
             } finally {
                 operator.close();
             }
@@ -106,14 +143,15 @@ public final class CatchUpBenchmark {
      * Waits for every call's result, printing how many have one every {@link #PROGRESS_INTERVAL},
      * and returns false when {@link #TIMEOUT} passes first.
      */
-    private static boolean awaitWithProgress(BenchReport report, ResultWatcher watcher, List<Long> ids, long start)
+    private static boolean awaitWithProgress(BenchReport report, String label, ResultWatcher watcher, List<Long> ids,
+            long start)
             throws InterruptedException {
         long deadline = start + TIMEOUT.toNanos();
         long nextProgress = start + PROGRESS_INTERVAL.toNanos();
         while (!watcher.awaitAll(ids, Duration.ofMillis(500))) {
             long now = System.nanoTime();
             if (now >= nextProgress) {
-                report.line("progress", "%d results on chain %.0f s after start", watcher.count(), (now - start) / 1e9);
+                report.line(label, "%d results on chain %.0f s after start", watcher.count(), (now - start) / 1e9);
                 nextProgress += PROGRESS_INTERVAL.toNanos();
             }
             if (now >= deadline) {
