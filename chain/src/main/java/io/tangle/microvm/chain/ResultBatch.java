@@ -1,7 +1,9 @@
 package io.tangle.microvm.chain;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -19,14 +21,19 @@ import org.web3j.abi.FunctionEncoder;
  * answered ({@code JobAlreadyCompleted} or {@code ResultAlreadySubmitted}, which name the call) is
  * taken out as done and the rest is sent again. Any other rejection, which may name no call, makes
  * every remaining result go out in a {@code submitResult} transaction of its own, so that each call
- * gets its own outcome and a rejected call cannot hold back the others.
+ * gets its own outcome and a rejected call cannot hold back the others. A call whose block left the
+ * chain is taken out with status {@code ORPHANED} before anything is signed for it.
  */
 final class ResultBatch {
 
     private static final Logger log = LoggerFactory.getLogger(ResultSubmitter.class);
 
-    /** One result waiting to be sent, and the future of its submission. */
-    record Member(long serviceId, long callId, byte[] result, CompletableFuture<SubmissionResult> future) {
+    /**
+     * One result waiting to be sent, and the future of its submission.
+     *
+     * @param block the block that announced the call, or null when unknown
+     */
+    record Member(long serviceId, long callId, byte[] result, CallBlock block, CompletableFuture<SubmissionResult> future) {
     }
 
     private static final int SUBJECT_CALL_IDS = 4;
@@ -60,8 +67,12 @@ final class ResultBatch {
     private void sendBatches() {
         while (remaining.size() > 1) {
             TransactionOutcome outcome = new TransactionAttempts(context, subject(), calldata(),
-                    TransactionAttempts.RevertPolicy.REJECT_AT_ONCE).run();
+                    TransactionAttempts.RevertPolicy.REJECT_AT_ONCE, callBlocks()).run();
 
+            if (outcome instanceof TransactionOutcome.Orphaned orphaned) {
+                completeOrphaned(orphaned);
+                continue;
+            }
             if (!(outcome instanceof TransactionOutcome.Rejected rejected)) {
                 completeAll(outcome);
                 return;
@@ -81,7 +92,7 @@ final class ResultBatch {
 
         if (remaining.size() == 1) {
             Member last = remaining.removeFirst();
-            last.future().complete(new ResultSubmission(context, serviceId, last.callId(), last.result()).run());
+            last.future().complete(new ResultSubmission(context, serviceId, last.callId(), last.result(), last.block()).run());
         }
     }
 
@@ -94,6 +105,30 @@ final class ResultBatch {
         return remaining.stream()
                 .filter(member -> callId.isPresent() && member.callId() == callId.get())
                 .findFirst();
+    }
+
+    /** Takes the orphaned calls out of the batch with their outcome; the rest stays to be sent. */
+    private void completeOrphaned(TransactionOutcome.Orphaned orphaned) {
+        List<Member> gone = remaining.stream().filter(member -> orphaned.callIds().contains(member.callId())).toList();
+        if (gone.isEmpty()) {
+            // Cannot happen, because only members' blocks are checked; ending the batch avoids a loop.
+            completeAll(orphaned);
+            return;
+        }
+        remaining.removeAll(gone);
+        for (Member member : gone) {
+            member.future().complete(ResultSubmission.toResult(serviceId, member.callId(), orphaned));
+        }
+    }
+
+    private Map<Long, CallBlock> callBlocks() {
+        Map<Long, CallBlock> blocks = new HashMap<>();
+        for (Member member : remaining) {
+            if (member.block() != null) {
+                blocks.put(member.callId(), member.block());
+            }
+        }
+        return blocks;
     }
 
     private void completeAll(TransactionOutcome outcome) {
@@ -111,7 +146,8 @@ final class ResultBatch {
             for (Member member : members) {
                 singles.execute(() -> {
                     try {
-                        member.future().complete(new ResultSubmission(context, serviceId, member.callId(), member.result()).run());
+                        member.future().complete(new ResultSubmission(context, serviceId, member.callId(), member.result(),
+                                member.block()).run());
                     } catch (RuntimeException e) {
                         log.error("Unexpected error sending the result of service {} call {}", serviceId, member.callId(), e);
                         member.future().complete(new SubmissionResult(serviceId, member.callId(),

@@ -1,5 +1,6 @@
 package io.tangle.microvm.chain;
 
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.abi.FunctionEncoder;
@@ -13,19 +14,23 @@ final class ResultSubmission {
     private final long serviceId;
     private final long callId;
     private final byte[] result;
+    private final CallBlock block;
 
-    ResultSubmission(ResultSubmitter.Context context, long serviceId, long callId, byte[] result) {
+    /** @param block the block that announced the call, or null when unknown (then it is not checked) */
+    ResultSubmission(ResultSubmitter.Context context, long serviceId, long callId, byte[] result, CallBlock block) {
         this.context = context;
         this.serviceId = serviceId;
         this.callId = callId;
         this.result = result;
+        this.block = block;
     }
 
     SubmissionResult run() {
         String calldata = FunctionEncoder.encode(TangleFunctions.submitResult(serviceId, callId, result));
         String subject = "the result of service " + serviceId + " call " + callId;
+        Map<Long, CallBlock> blocks = block == null ? Map.of() : Map.of(callId, block);
         TransactionOutcome outcome = new TransactionAttempts(context, subject, calldata,
-                TransactionAttempts.RevertPolicy.RETRY_UNLESS_ANSWERED).run();
+                TransactionAttempts.RevertPolicy.RETRY_UNLESS_ANSWERED, blocks).run();
         return toResult(serviceId, callId, outcome);
     }
 
@@ -44,6 +49,12 @@ final class ResultSubmission {
                     SubmissionResult.Status.FAILED, rejected.transactionHash(), rejected.attempts(), rejected.message());
             case TransactionOutcome.Failed failed -> new SubmissionResult(serviceId, callId,
                     SubmissionResult.Status.FAILED, failed.transactionHash(), failed.attempts(), failed.error());
+            case TransactionOutcome.Orphaned orphaned when orphaned.callIds().contains(callId) -> new SubmissionResult(
+                    serviceId, callId, SubmissionResult.Status.ORPHANED, orphaned.transactionHash(), orphaned.attempts(),
+                    orphaned.message());
+            case TransactionOutcome.Orphaned orphaned -> new SubmissionResult(serviceId, callId,
+                    SubmissionResult.Status.FAILED, orphaned.transactionHash(), orphaned.attempts(),
+                    "not sent, because other calls of the same transaction were orphaned: " + orphaned.message());
         };
     }
 }

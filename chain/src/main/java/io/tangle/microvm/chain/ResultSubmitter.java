@@ -144,12 +144,22 @@ public final class ResultSubmitter implements AutoCloseable {
      * @throws IllegalArgumentException if an id is negative
      */
     public CompletableFuture<SubmissionResult> submit(long serviceId, long callId, byte[] result) {
+        return submit(serviceId, callId, result, null);
+    }
+
+    /**
+     * Like {@link #submit(long, long, byte[])}, but sends nothing once {@code block} is no longer
+     * on the chain: the submission then ends with status {@code ORPHANED}.
+     *
+     * @param block the block that announced the call, or null to skip the check
+     */
+    public CompletableFuture<SubmissionResult> submit(long serviceId, long callId, byte[] result, CallBlock block) {
         if (serviceId < 0 || callId < 0) {
             throw new IllegalArgumentException("service and call ids must not be negative: service " + serviceId
                     + ", call " + callId);
         }
         CompletableFuture<SubmissionResult> future = new CompletableFuture<>();
-        ResultBatch.Member member = new ResultBatch.Member(serviceId, callId, result.clone(), future);
+        ResultBatch.Member member = new ResultBatch.Member(serviceId, callId, result.clone(), block, future);
         queues.computeIfAbsent(serviceId, id -> new ConcurrentLinkedQueue<>()).add(member);
 
         try {
@@ -228,7 +238,7 @@ public final class ResultSubmitter implements AutoCloseable {
      * @throws IllegalArgumentException if an id is negative
      */
     public SubmissionResult submitAndWait(long serviceId, long callId, byte[] result) {
-        return new ResultSubmission(context, serviceId, callId, result.clone()).run();
+        return new ResultSubmission(context, serviceId, callId, result.clone(), null).run();
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * @param transactionHash the hash of the last transaction sent for the call, or null when none was sent
  * @param attempts how many attempts were made, counting the successful one
- * @param error why the submission failed, or null unless the status is {@link Status#FAILED}
+ * @param error why the submission failed, or null unless the status is {@link Status#FAILED} or
+ *     {@link Status#ORPHANED}
  */
 public record SubmissionResult(long serviceId, long callId, Status status, String transactionHash, int attempts, String error) {
 
@@ -21,13 +22,21 @@ public record SubmissionResult(long serviceId, long callId, Status status, Strin
          */
         ALREADY_DONE,
         /** Every attempt failed. {@code error} gives the reason. */
-        FAILED
+        FAILED,
+        /**
+         * The block that announced the call left the chain, so no result was sent in this
+         * submission and none should be: the call id may belong to another call now.
+         * {@code error} gives the details.
+         */
+        ORPHANED
     }
 
     public SubmissionResult {
         Objects.requireNonNull(status, "status");
-        if ((status == Status.FAILED) != (error != null)) {
-            throw new IllegalArgumentException("a FAILED submission needs an error and any other none: call " + callId);
+        boolean needsError = status == Status.FAILED || status == Status.ORPHANED;
+        if (needsError != (error != null)) {
+            throw new IllegalArgumentException("a FAILED or ORPHANED submission needs an error and any other none: call "
+                    + callId);
         }
     }
 }

@@ -2,7 +2,11 @@ package io.tangle.microvm.chain;
 
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -59,10 +63,23 @@ final class TransactionAttempts {
         }
     }
 
+    /** Calls whose blocks left the chain, found before a new transaction was signed. */
+    private static final class OrphanedNow extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        private final transient Set<Long> callIds;
+
+        OrphanedNow(Set<Long> callIds, String message) {
+            super(message);
+            this.callIds = callIds;
+        }
+    }
+
     private final ResultSubmitter.Context context;
     private final String subject;
     private final String calldata;
     private final RevertPolicy policy;
+    private final Map<Long, CallBlock> callBlocks;
 
     private TransactionSupport.SignedTransaction pending;
     private String lastTransactionHash;
@@ -70,12 +87,17 @@ final class TransactionAttempts {
     /**
      * @param subject what the transaction is for, in log lines and errors, such as "service 0 call 5"
      * @param calldata the ABI-encoded call as {@code 0x} hex
+     * @param callBlocks the blocks that announced the calls the transaction answers, by call id;
+     *     before each new transaction is signed, calls whose block left the chain end the attempts
+     *     with {@link TransactionOutcome.Orphaned}. Calls without a known block are not checked.
      */
-    TransactionAttempts(ResultSubmitter.Context context, String subject, String calldata, RevertPolicy policy) {
+    TransactionAttempts(ResultSubmitter.Context context, String subject, String calldata, RevertPolicy policy,
+            Map<Long, CallBlock> callBlocks) {
         this.context = context;
         this.subject = subject;
         this.calldata = calldata;
         this.policy = policy;
+        this.callBlocks = Map.copyOf(callBlocks);
     }
 
     TransactionOutcome run() {
@@ -91,6 +113,9 @@ final class TransactionAttempts {
             } catch (RejectedNow e) {
                 String hash = e.transactionHash != null ? e.transactionHash : lastTransactionHash;
                 return new TransactionOutcome.Rejected(e.reason, e.getMessage(), hash, attempt);
+            } catch (OrphanedNow e) {
+                log.warn("Stopped sending {}: {}", subject, e.getMessage());
+                return new TransactionOutcome.Orphaned(e.callIds, e.getMessage(), lastTransactionHash, attempt);
             } catch (AttemptFailed | RpcException e) {
                 lastError = e.getMessage();
             } catch (RuntimeException e) {
@@ -123,7 +148,7 @@ final class TransactionAttempts {
     }
 
     /** Runs one attempt and returns the hash of the mined transaction. */
-    private String attempt(int attempt) throws AttemptFailed, RejectedNow, RpcException, InterruptedException {
+    private String attempt(int attempt) throws AttemptFailed, RejectedNow, OrphanedNow, RpcException, InterruptedException {
         if (pending == null) {
             signAndSend();
         } else {
@@ -153,8 +178,10 @@ final class TransactionAttempts {
     }
 
     /** Estimates gas, signs with a new nonce and sends; afterwards {@code pending} holds the transaction to wait for. */
-    private void signAndSend() throws AttemptFailed, RejectedNow, RpcException, InterruptedException {
+    private void signAndSend() throws AttemptFailed, RejectedNow, OrphanedNow, RpcException, InterruptedException {
         TransactionSupport support = context.support();
+        requireCallBlocksOnChain();
+
         BigInteger gasLimit;
         switch (support.estimateGas(context.from(), context.contractAddress(), calldata, BigInteger.ZERO)) {
             case TransactionSupport.Estimated estimated ->
@@ -287,6 +314,34 @@ final class TransactionAttempts {
     private void track(TransactionSupport.SignedTransaction transaction) {
         pending = transaction;
         lastTransactionHash = transaction.hash();
+    }
+
+    /**
+     * Checks that the block of every call with a known block is still on the chain, reading each
+     * distinct block once.
+     *
+     * <p>NOTE: a transaction signed before a reorganisation is still sent again unchanged while it
+     * waits for its receipt, and a node may mine it for the call that took the id.
+     */
+    private void requireCallBlocksOnChain() throws OrphanedNow, RpcException, InterruptedException {
+        Map<Long, Optional<String>> hashes = new HashMap<>();
+        Set<Long> orphaned = new TreeSet<>();
+        for (Map.Entry<Long, CallBlock> entry : callBlocks.entrySet()) {
+            CallBlock block = entry.getValue();
+            Optional<String> onChain = hashes.get(block.blockNumber());
+            if (onChain == null) {
+                onChain = context.support().blockHash(block.blockNumber());
+                hashes.put(block.blockNumber(), onChain);
+            }
+            if (!onChain.equals(Optional.of(block.blockHash()))) {
+                orphaned.add(entry.getKey());
+            }
+        }
+
+        if (!orphaned.isEmpty()) {
+            throw new OrphanedNow(Set.copyOf(orphaned), "the blocks that announced job calls " + orphaned
+                    + " are no longer on the chain after a reorganisation, so those call ids may belong to other calls now");
+        }
     }
 
     /** Returns whether a contract rejection with this revert data ends the attempts under the policy. */

@@ -1,6 +1,7 @@
 package io.tangle.microvm.chain;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How the attempts to land one operator transaction ended.
@@ -27,6 +28,15 @@ sealed interface TransactionOutcome {
      */
     record Rejected(Optional<RevertData> reason, String message, String transactionHash, int attempts)
             implements TransactionOutcome {
+    }
+
+    /**
+     * The blocks of some calls the transaction was for left the chain, so nothing was sent for
+     * them in this attempt: their ids may belong to other calls now.
+     *
+     * @param callIds the calls whose blocks are gone
+     */
+    record Orphaned(Set<Long> callIds, String message, String transactionHash, int attempts) implements TransactionOutcome {
     }
 
     /** Every attempt failed, or the attempts were interrupted; {@code error} gives the reason. */

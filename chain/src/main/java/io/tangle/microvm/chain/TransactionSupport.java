@@ -8,8 +8,10 @@ import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
 
@@ -135,6 +137,13 @@ final class TransactionSupport {
             }
             return new SendResult(SendOutcome.REJECTED, e);
         }
+    }
+
+    /** Returns the hash of the chain's block at {@code number} in lowercase, or empty when the chain is shorter. */
+    Optional<String> blockHash(long number) throws RpcException, InterruptedException {
+        EthBlock.Block block = Rpc.send(web3j.ethGetBlockByNumber(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false)).getBlock();
+        return Optional.ofNullable(block).map(found -> found.getHash().toLowerCase(Locale.ROOT));
     }
 
     Optional<TransactionReceipt> receipt(String transactionHash) throws RpcException, InterruptedException {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.utils.Numeric;
 
@@ -178,6 +179,53 @@ class ResultSubmitterTest {
     }
 
     @Test
+    void replacedCallBlockSendsNothing() throws Exception {
+        Credentials operator = DevAccounts.account(1);
+        JobClient.Submission job = client.submitJob(deployment.serviceId(), 0, JobArguments.encode("vm-replaced"));
+        CallBlock replaced = new CallBlock(job.blockNumber(), "0x" + "ab".repeat(32));
+        BigInteger nonceBefore = transactionCount(operator, DefaultBlockParameterName.PENDING);
+
+        SubmissionResult result;
+        try (ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults())) {
+            result = submitter.submit(deployment.serviceId(), job.callId(), ABI_TRUE, replaced).get();
+        }
+
+        assertThat(result.status()).isEqualTo(SubmissionResult.Status.ORPHANED);
+        assertThat(result.error()).contains("no longer on the chain");
+        assertThat(transactionCount(operator, DefaultBlockParameterName.PENDING)).isEqualTo(nonceBefore);
+        assertThat(client.getJobCall(deployment.serviceId(), job.callId()).resultCount()).isZero();
+    }
+
+    @Test
+    void replacedCallBlockLeavesBatch() throws Exception {
+        Credentials operator = DevAccounts.account(1);
+        List<JobClient.Submission> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(client.submitJob(deployment.serviceId(), 0, JobArguments.encode("vm-batch-replaced-" + i)));
+        }
+        DeferredExecutor executor = new DeferredExecutor();
+
+        List<SubmissionResult> results;
+        try (ResultSubmitter submitter = submitter(operator, SubmitterConfig.defaults().withBatching(3, 1), executor)) {
+            List<CompletableFuture<SubmissionResult>> futures = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                JobClient.Submission job = jobs.get(i);
+                String hash = i == 1 ? "0x" + "ab".repeat(32) : blockHash(job.blockNumber());
+                futures.add(submitter.submit(deployment.serviceId(), job.callId(), ABI_TRUE,
+                        new CallBlock(job.blockNumber(), hash)));
+            }
+            executor.release();
+            results = awaitAll(futures);
+        }
+
+        assertThat(results.get(1).status()).isEqualTo(SubmissionResult.Status.ORPHANED);
+        assertThat(results.get(0).status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(results.get(2).status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(results.get(2).transactionHash()).isEqualTo(results.get(0).transactionHash());
+        assertThat(client.getJobCall(deployment.serviceId(), jobs.get(1).callId()).resultCount()).isZero();
+    }
+
+    @Test
     void closedSubmitterFailsQueuedResults() throws Exception {
         long callId = submitJobs("vm-closed-", 1).getFirst();
         DeferredExecutor executor = new DeferredExecutor();
@@ -318,6 +366,11 @@ class ResultSubmitterTest {
             results.add(future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         }
         return results;
+    }
+
+    private static String blockHash(long blockNumber) throws Exception {
+        return web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(blockNumber)), false).send()
+                .getBlock().getHash();
     }
 
     private static String input(String transactionHash) throws Exception {

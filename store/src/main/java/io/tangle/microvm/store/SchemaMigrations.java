@@ -81,8 +81,32 @@ final class SchemaMigrations {
             ) STRICT""",
             "CREATE INDEX submissions_by_status ON submissions (status, call_id)"));
 
+    /**
+     * Submissions gain the status 'orphaned': the call's block left the chain in a reorganisation,
+     * so its result is never sent. SQLite cannot change a CHECK constraint in place, so the table
+     * is rebuilt with the same rows.
+     */
+    private static final Migration ORPHANED_SUBMISSIONS = new Migration(3,
+            "orphaned result submissions", List.of(
+            """
+            CREATE TABLE submissions_v3 (
+                call_id    INTEGER NOT NULL PRIMARY KEY,
+                status     TEXT    NOT NULL
+                           CHECK (status IN ('pending', 'submitted', 'already_done', 'failed', 'orphaned')),
+                tx_hash    TEXT,
+                attempts   INTEGER NOT NULL CHECK (attempts >= 0),
+                error      TEXT,
+                updated_at TEXT    NOT NULL
+            ) STRICT""",
+            """
+            INSERT INTO submissions_v3 (call_id, status, tx_hash, attempts, error, updated_at)
+            SELECT call_id, status, tx_hash, attempts, error, updated_at FROM submissions""",
+            "DROP TABLE submissions",
+            "ALTER TABLE submissions_v3 RENAME TO submissions",
+            "CREATE INDEX submissions_by_status ON submissions (status, call_id)"));
+
     /** All migrations, ordered by version, with no gaps. */
-    static final List<Migration> ALL = List.of(BASE_SCHEMA, SUBMISSIONS_AND_OWNERS);
+    static final List<Migration> ALL = List.of(BASE_SCHEMA, SUBMISSIONS_AND_OWNERS, ORPHANED_SUBMISSIONS);
 
     /** The schema version this build creates and understands. */
     static final int LATEST = ALL.getLast().version();

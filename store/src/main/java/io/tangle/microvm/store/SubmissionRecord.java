@@ -23,7 +23,13 @@ public record SubmissionRecord(long callId, Status status, String txHash, int at
         /** The chain already has a result for the call, from us or another operator. */
         ALREADY_DONE,
         /** The last attempt failed, and the submitter may try again. */
-        FAILED;
+        FAILED,
+        /**
+         * The call's block left the chain in a reorganisation, so the result was not sent, because
+         * the call id may now belong to another call. Not resent at start-up; the result goes out
+         * only if the same call is mined again and delivered anew.
+         */
+        ORPHANED;
 
         private final String columnValue = name().toLowerCase(Locale.ROOT);
 
@@ -46,8 +52,8 @@ public record SubmissionRecord(long callId, Status status, String txHash, int at
         Objects.requireNonNull(status, "status");
         ChainValues.requireNotNegative(attempts, "attempts");
         Objects.requireNonNull(updatedAt, "updatedAt");
-        if (status == Status.FAILED && error == null) {
-            throw new IllegalArgumentException("a FAILED submission needs an error: call " + callId);
+        if ((status == Status.FAILED || status == Status.ORPHANED) && error == null) {
+            throw new IllegalArgumentException("a " + status + " submission needs an error: call " + callId);
         }
         if (status == Status.SUBMITTED && txHash == null) {
             throw new IllegalArgumentException("a SUBMITTED submission needs a txHash: call " + callId);

@@ -31,17 +31,17 @@ class SchemaMigrationTest {
         }
 
         Path database = SqliteFiles.databaseOf(freshDir, SERVICE);
-        assertThat(SqliteFiles.queryString(database, "PRAGMA user_version")).isEqualTo("2");
+        assertThat(SqliteFiles.queryString(database, "PRAGMA user_version")).isEqualTo("3");
         assertThat(SqliteFiles.queryString(database, "SELECT name FROM sqlite_master WHERE name = 'submissions'"))
                 .isEqualTo("submissions");
     }
 
     @Test
-    void migrationTwoKeepsVersionOneRows() throws SQLException {
+    void laterMigrationsKeepVersionOneRows() throws SQLException {
         Path database = createVersionOneDatabase();
 
         try (SqliteStore store = SqliteStore.open(dataDir, SERVICE)) {
-            assertThat(store.schemaVersion()).isEqualTo(2);
+            assertThat(store.schemaVersion()).isEqualTo(3);
             assertThat(store.findVm("vm-1")).contains(new VmRecord("vm-1", null, VmStatus.STOPPED, "qemu", "{\"pid\":7}",
                     T0, T0.plusSeconds(5), 11L,
                     List.of(new SnapshotRecord("snap-1", T0.plusSeconds(4), 2048L, List.of("/s/mem", "/s/state"), "sha256:aa"))));
@@ -51,6 +51,31 @@ class SchemaMigrationTest {
             assertThat(store.pendingSubmissions()).isEmpty();
         }
         assertThat(database).isRegularFile();
+    }
+
+    @Test
+    void migrationThreeKeepsSubmissionsAndAcceptsOrphaned() throws SQLException {
+        Path database = SqliteFiles.databaseOf(dataDir, SERVICE);
+        createDirectories(database.getParent());
+        try (Connection connection = SqliteConnections.openWriter(database)) {
+            assertThat(SchemaMigrator.migrate(connection, database, 2)).extracting(Migration::version).containsExactly(1, 2);
+        }
+        SqliteFiles.execute(database,
+                "INSERT INTO submissions (call_id, status, tx_hash, attempts, error, updated_at)"
+                        + " VALUES (4, 'failed', NULL, 2, 'node unreachable', '" + T0 + "')");
+        SubmissionRecord orphaned = new SubmissionRecord(5, SubmissionRecord.Status.ORPHANED, null, 0,
+                "the block of job call 5 is no longer on chain", T0.plusSeconds(1));
+
+        try (SqliteStore store = SqliteStore.open(dataDir, SERVICE)) {
+            assertThat(store.schemaVersion()).isEqualTo(3);
+            assertThat(store.findSubmission(4)).contains(new SubmissionRecord(4, SubmissionRecord.Status.FAILED, null, 2,
+                    "node unreachable", T0));
+            store.saveSubmission(orphaned);
+            assertThat(store.findSubmission(5)).contains(orphaned);
+            assertThat(store.pendingSubmissions()).extracting(SubmissionRecord::callId).containsExactly(4L);
+        }
+        assertThat(SqliteFiles.queryString(database,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'submissions_by_status'")).isEqualTo("1");
     }
 
     @Test
@@ -73,7 +98,7 @@ class SchemaMigrationTest {
         SqliteStore.open(dataDir, SERVICE).close();
         Path database = SqliteFiles.databaseOf(dataDir, SERVICE);
         SqliteFiles.execute(database, "PRAGMA user_version = 5");
-        String expected = "database " + database + " has schema version 5 but this build knows up to 2; use a newer build";
+        String expected = "database " + database + " has schema version 5 but this build knows up to 3; use a newer build";
 
         assertThatThrownBy(() -> SqliteStore.open(dataDir, SERVICE)).isInstanceOf(StoreException.class).hasMessage(expected);
         // A second attempt meets the same check, so the failed open released its lock.
@@ -96,14 +121,18 @@ class SchemaMigrationTest {
                 .isEqualTo("0");
     }
 
-    /** Builds a database at schema version 1 through the migration API, with one row in each table. */
-    private Path createVersionOneDatabase() throws SQLException {
-        Path database = SqliteFiles.databaseOf(dataDir, SERVICE);
+    private static void createDirectories(Path directory) {
         try {
-            Files.createDirectories(database.getParent());
+            Files.createDirectories(directory);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Builds a database at schema version 1 through the migration API, with one row in each table. */
+    private Path createVersionOneDatabase() throws SQLException {
+        Path database = SqliteFiles.databaseOf(dataDir, SERVICE);
+        createDirectories(database.getParent());
         try (Connection connection = SqliteConnections.openWriter(database)) {
             assertThat(SchemaMigrator.migrate(connection, database, 1)).extracting(Migration::version).containsExactly(1);
         }

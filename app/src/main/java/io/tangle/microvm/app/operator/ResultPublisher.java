@@ -1,5 +1,6 @@
 package io.tangle.microvm.app.operator;
 
+import io.tangle.microvm.chain.CallBlock;
 import io.tangle.microvm.chain.ResultSubmitter;
 import io.tangle.microvm.chain.RpcException;
 import io.tangle.microvm.chain.SubmissionResult;
@@ -7,11 +8,14 @@ import io.tangle.microvm.jobs.JobCall;
 import io.tangle.microvm.jobs.JobCompletionListener;
 import io.tangle.microvm.jobs.JobExecution;
 import io.tangle.microvm.jobs.JobResults;
+import io.tangle.microvm.store.CallAtPosition;
 import io.tangle.microvm.store.ChainCursor;
 import io.tangle.microvm.store.SqliteStore;
 import io.tangle.microvm.store.SubmissionRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -47,8 +51,12 @@ final class ResultPublisher implements JobCompletionListener {
     private static final Duration FIRST_RETRY_PAUSE = Duration.ofSeconds(5);
     private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(60);
 
-    /** One result to send. */
-    private record Request(long serviceId, long callId, long fromBlock, byte[] result) {
+    /**
+     * One result to send.
+     *
+     * @param block the block that announced the call, or null when unknown
+     */
+    private record Request(long serviceId, long callId, long fromBlock, CallBlock block, byte[] result) {
     }
 
     private final ResultSubmitter submitter;
@@ -91,7 +99,8 @@ final class ResultPublisher implements JobCompletionListener {
             return;
         }
 
-        publish(call.serviceId(), call.callId(), call.blockNumber(), succeeded.result(),
+        CallBlock block = call.blockHash() == null ? null : new CallBlock(call.blockNumber(), call.blockHash());
+        publish(call.serviceId(), call.callId(), call.blockNumber(), block, succeeded.result(),
                 () -> progress.finished(call.blockNumber(), call.logIndex()));
     }
 
@@ -103,10 +112,17 @@ final class ResultPublisher implements JobCompletionListener {
      */
     void resendPending(long serviceId) {
         long fromBlock = store.cursor().map(ChainCursor::blockNumber).orElse(0L);
+        Map<Long, CallBlock> blocks = new HashMap<>();
+        for (CallAtPosition call : store.outcomesFromBlock(fromBlock)) {
+            if (call.blockHash() != null) {
+                blocks.put(call.callId(), new CallBlock(call.blockNumber(), call.blockHash()));
+            }
+        }
+
         for (SubmissionRecord pending : store.pendingSubmissions(maxAttempts)) {
             log.info("resending the result of job call {} (last state {}, {} attempts)",
                     Long.toUnsignedString(pending.callId()), pending.status(), pending.attempts());
-            publish(serviceId, pending.callId(), fromBlock, JobResults.abiTrue(), () -> { });
+            publish(serviceId, pending.callId(), fromBlock, blocks.get(pending.callId()), JobResults.abiTrue(), () -> { });
         }
     }
 
@@ -142,7 +158,7 @@ final class ResultPublisher implements JobCompletionListener {
      * @param fromBlock the block from which to search for this operator's own result if the
      *     contract reports the call completed: the call's block, or a block before it
      */
-    private void publish(long serviceId, long callId, long fromBlock, byte[] result, Runnable afterwards) {
+    private void publish(long serviceId, long callId, long fromBlock, CallBlock block, byte[] result, Runnable afterwards) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Void> running = inFlight.putIfAbsent(callId, done);
         if (running != null) {
@@ -163,14 +179,14 @@ final class ResultPublisher implements JobCompletionListener {
             done.complete(null);
             return;
         }
-        if (previous == null || previous.status() == SubmissionRecord.Status.PENDING
-                || previous.status() == SubmissionRecord.Status.FAILED) {
+        if (previous == null || (previous.status() != SubmissionRecord.Status.SUBMITTED
+                && previous.status() != SubmissionRecord.Status.ALREADY_DONE)) {
             save(new SubmissionRecord(callId, SubmissionRecord.Status.PENDING, previousHash(previous),
                     previousAttempts(previous), null, clock.instant()));
         }
 
         CompletableFuture<Void> settled = new CompletableFuture<>();
-        sendRound(new Request(serviceId, callId, fromBlock, result), previous, 1, settled);
+        sendRound(new Request(serviceId, callId, fromBlock, block, result), previous, 1, settled);
         settled.thenRun(() -> inFlight.remove(callId, done))
                 .thenRun(afterwards)
                 .whenComplete((ignored, failure) -> done.complete(null));
@@ -181,22 +197,27 @@ final class ResultPublisher implements JobCompletionListener {
      * another while attempts remain; completes {@code settled} after the last round.
      */
     private void sendRound(Request request, SubmissionRecord previous, int round, CompletableFuture<Void> settled) {
-        submitter.submit(request.serviceId(), request.callId(), request.result()).whenComplete((submission, failure) -> {
-            SubmissionRecord recorded = null;
-            boolean again = false;
-            try {
-                recorded = settle(request, previous, submission, failure);
-                again = shouldRetry(recorded, round);
-            } catch (RuntimeException e) {
-                log.error("could not settle the result submission of job call {}", Long.toUnsignedString(request.callId()), e);
-            }
+        submitter.submit(request.serviceId(), request.callId(), request.result(), request.block())
+                .whenComplete((submission, failure) -> endRound(request, previous, round, settled, submission, failure));
+    }
 
-            if (again) {
-                sendRound(request, recorded, round + 1, settled);
-            } else {
-                settled.complete(null);
-            }
-        });
+    /** Records how round {@code round} ended, then starts the next round or completes {@code settled}. */
+    private void endRound(Request request, SubmissionRecord previous, int round, CompletableFuture<Void> settled,
+            SubmissionResult submission, Throwable failure) {
+        SubmissionRecord recorded = null;
+        boolean again = false;
+        try {
+            recorded = settle(request, previous, submission, failure);
+            again = shouldRetry(recorded, round);
+        } catch (RuntimeException e) {
+            log.error("could not settle the result submission of job call {}", Long.toUnsignedString(request.callId()), e);
+        }
+
+        if (again) {
+            sendRound(request, recorded, round + 1, settled);
+        } else {
+            settled.complete(null);
+        }
     }
 
     /** Returns whether a failed round gets another, after pausing for it; false once stopping. */
@@ -254,6 +275,11 @@ final class ResultPublisher implements JobCompletionListener {
                     submission.transactionHash() != null ? submission.transactionHash() : previousHash(previous),
                     attempts, submission.error(), clock.instant()));
             case ALREADY_DONE -> settleCompleted(callId, request.fromBlock(), previous, submission, attempts);
+            case ORPHANED -> {
+                log.error("not sending the result of job call {}: {}", Long.toUnsignedString(callId), submission.error());
+                yield save(new SubmissionRecord(callId, SubmissionRecord.Status.ORPHANED, previousHash(previous), attempts,
+                        submission.error(), clock.instant()));
+            }
         };
     }
 

@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -138,13 +137,10 @@ class ReorgTest {
      * The same reorganisation while the orphaned call's result submission still waits for its
      * receipt. Automatic mining is off, so the test mines the result and reorganises at once, well
      * within the submitter's 500 ms receipt poll. The re-sent result reverts, and the new call takes
-     * the id in the same block. The submitter re-estimates, finds no revert, and signs a fresh
-     * transaction, which submits the orphaned call's result for the new call.
+     * the id in the same block. Before it signs a fresh transaction, the submitter finds that the
+     * orphaned call's block is gone, sends nothing more and records the submission as orphaned.
      */
     @Test
-    @Disabled("ResultSubmission in the chain module retries a reverted submitResult with a new transaction"
-            + " when the re-estimate no longer reverts, so a result in flight across a reorganisation is submitted"
-            + " for the call that took its id; enable once a submission checks that the call is still the one applied")
     void reusedCallIdGetsNoResultInFlight() throws Exception {
         try (LogCapture operatorLog = LogCapture.of("io.tangle.microvm")) {
             Fixture fixture = start("reorg-reused-id-in-flight", Map.of());
