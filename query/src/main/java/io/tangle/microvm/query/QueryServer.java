@@ -138,7 +138,7 @@ public final class QueryServer implements AutoCloseable {
         String method = exchange.getRequestMethod();
         String rawPath = exchange.getRequestURI().getRawPath();
         try (exchange) {
-            send(exchange, respond(method, rawPath));
+            send(exchange, respond(method, rawPath), "HEAD".equals(method));
         } catch (IOException e) {
             // The client went away, so the response has no receiver.
             log.debug("query API could not send the response to {} {}: {}", method, rawPath, e.toString());
@@ -146,9 +146,9 @@ public final class QueryServer implements AutoCloseable {
     }
 
     private QueryResponse respond(String method, String rawPath) {
-        if (!"GET".equals(method)) {
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
             return QueryResponse.error(405, "method " + method + " is not allowed: the query API is read-only and"
-                    + " accepts GET only").withHeader("Allow", "GET");
+                    + " accepts GET and HEAD only").withHeader("Allow", "GET, HEAD");
         }
         if (rawPath == null || !rawPath.startsWith("/")) {
             return QueryResponse.error(404, "no route for " + rawPath);
@@ -180,11 +180,12 @@ public final class QueryServer implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, QueryResponse response) throws IOException {
+    /** Sends the response; for a HEAD request only its status and headers, as HTTP requires. */
+    private static void send(HttpExchange exchange, QueryResponse response, boolean headOnly) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", response.contentType());
         response.headers().forEach(exchange.getResponseHeaders()::set);
 
-        byte[] body = response.body();
+        byte[] body = headOnly ? new byte[0] : response.body();
         exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {

@@ -349,25 +349,33 @@ class QueryServerTest {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).as("%s %s", method, path).isEqualTo(405);
-            assertThat(response.headers().firstValue("Allow")).as("%s %s", method, path).contains("GET");
+            assertThat(response.headers().firstValue("Allow")).as("%s %s", method, path).contains("GET, HEAD");
             assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
             assertThat(response.body()).isEqualTo("{\"error\":\"method " + method
-                    + " is not allowed: the query API is read-only and accepts GET only\"}");
+                    + " is not allowed: the query API is read-only and accepts GET and HEAD only\"}");
         }
         assertThat(vms.listVms()).extracting(VmView::vmId).containsExactly("vm-1");
     }
 
     @Test
-    void headIsNotAllowed() throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri(start(), "/health"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(TIMEOUT)
-                .build();
+    void headAnswersLikeGetWithoutBody() throws Exception {
+        vms.createVm("vm-1");
+        QueryServer server = start();
 
-        HttpResponse<Void> response = CLIENT.send(request, HttpResponse.BodyHandlers.discarding());
+        for (String path : List.of("/health", "/vms/vm-1", "/vms/nope")) {
+            HttpRequest request = HttpRequest.newBuilder(uri(server, path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .timeout(TIMEOUT)
+                    .build();
 
-        assertThat(response.statusCode()).isEqualTo(405);
-        assertThat(response.headers().firstValue("Allow")).contains("GET");
+            HttpResponse<String> head = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> get = get(server, path);
+
+            assertThat(head.statusCode()).as("HEAD %s", path).isEqualTo(get.statusCode());
+            assertThat(head.headers().firstValue("Content-Type")).as("HEAD %s", path)
+                    .isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.body()).as("HEAD %s", path).isEmpty();
+        }
     }
 
     @Test
