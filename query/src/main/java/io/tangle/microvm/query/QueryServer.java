@@ -173,6 +173,9 @@ public final class QueryServer implements AutoCloseable {
     private static QueryResponse answer(Route route, Map<String, String> parameters, String rawPath) {
         try {
             return route.handler().handle(parameters);
+        } catch (QueryUnavailableException e) {
+            log.debug("query API cannot answer GET {} yet: {}", rawPath, e.getMessage());
+            return QueryResponse.error(503, e.getMessage());
         } catch (RuntimeException e) {
             String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
             log.warn("query API failed to respond to GET {}: {}", rawPath, message, e);

@@ -122,13 +122,23 @@ public final class Operator implements AutoCloseable {
                 Long.toUnsignedString(config.serviceId()), Long.toUnsignedString(config.blueprintId()),
                 config.tangleContract(), config.provider().configName());
 
+        // The query API responds from here on, so a supervisor can probe the process during the
+        // waits below. Its data routes respond with 503 until the service's state is open.
+        LateQueryBackends queryBackends = new LateQueryBackends();
+        query = new QueryServer(config.queryAddress().getHostString(), config.queryAddress().getPort(),
+                queryBackends.vms(), queryBackends.outcomes(), queryBackends.sources());
+        query.start();
+
+        queryBackends.phase("waiting for the RPC endpoint " + config.httpRpcUrl());
         web3j = Web3j.build(new HttpService(config.httpRpcUrl().toString()));
         long chainId = awaitChain();
 
+        queryBackends.phase("opening the service's state and starting the provider");
         ServiceKey serviceKey = new ServiceKey(chainId, config.tangleContract(), config.serviceId());
         store = SqliteStore.open(config.dataDir(), serviceKey);
         provider = ProviderFactory.start(config.provider(), config.environment(), store.databaseFile().getParent(), store);
 
+        queryBackends.phase("checking the operator's registration");
         ensureRegistered(credentials, operatorAddress);
         PollerConfig pollerConfig = pollerConfig(operatorAddress);
         progress = new ProgressTracker(store, pollerConfig.start());
@@ -153,10 +163,8 @@ public final class Operator implements AutoCloseable {
 
         poller = new JobEventPoller(web3j, pollerConfig, this::deliver, new CursorListener(progress, store),
                 Thread.ofPlatform().name("chain-poller").factory());
-        query = new QueryServer(config.queryAddress().getHostString(), config.queryAddress().getPort(),
-                new OwnedVmQuery(provider.runtime(), store), store,
+        queryBackends.attach(new OwnedVmQuery(provider.runtime(), store), store,
                 new QuerySources(this::readiness, provider.consoles(), store::findSubmission));
-        query.start();
 
         if (!config.dryRun()) {
             publisher.resendPending(config.serviceId());

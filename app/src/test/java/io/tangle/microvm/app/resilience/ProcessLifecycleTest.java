@@ -21,6 +21,7 @@ import io.tangle.microvm.jobs.OwnerCheck;
 import io.tangle.microvm.store.JobOutcome;
 import io.tangle.microvm.store.SqliteStore;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,15 +115,7 @@ class ProcessLifecycleTest {
 
     @Test
     void sigtermDuringStartupExitsZero() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("HTTP_RPC_URL", "http://127.0.0.1:" + OperatorProcess.freePort());
-        env.put("DATA_DIR", dir.resolve("data").toString());
-        env.put("KEYSTORE_URI", dir.resolve("keystore").toString());
-        env.put("BLUEPRINT_ID", "0");
-        env.put("SERVICE_ID", "0");
-        env.put("TANGLE_CONTRACT", "0x" + "12".repeat(20));
-        env.put("MICROVM_QUERY_ADDR", "127.0.0.1:0");
-        OperatorKeystore.write(dir.resolve("keystore"), DevAccounts.operator().getEcKeyPair());
+        Map<String, String> env = unreachableChainEnvironment("127.0.0.1:0");
 
         try (OperatorProcess operator = OperatorProcess.start(env, logFile("operator-sigterm-startup.log"))) {
             Await.until("the operator to report the unreachable RPC endpoint", TIMEOUT,
@@ -131,6 +124,29 @@ class ProcessLifecycleTest {
 
             assertThat(operator.awaitExit(STOP_TIMEOUT)).as("exit code after SIGTERM during start-up").isZero();
             assertThat(operator.log()).as("operator log").contains("stopped during start-up");
+        }
+    }
+
+    @Test
+    void queryApiAnswersDuringStartup() throws Exception {
+        int port = OperatorProcess.freePort();
+        Map<String, String> env = unreachableChainEnvironment("127.0.0.1:" + port);
+        QueryClient query = new QueryClient(port);
+
+        try (OperatorProcess operator = OperatorProcess.start(env, logFile("operator-query-startup.log"))) {
+            Await.until("the operator to report the unreachable RPC endpoint", TIMEOUT,
+                    () -> operator.log().contains("not reachable"));
+
+            assertThat(query.get("/health").statusCode()).as("/health while starting").isEqualTo(200);
+            HttpResponse<String> readiness = query.get("/readyz");
+            assertThat(readiness.statusCode()).as("/readyz status while starting").isEqualTo(503);
+            assertThat(readiness.body()).as("/readyz body while starting").contains("waiting for the RPC endpoint");
+            HttpResponse<String> vms = query.get("/vms");
+            assertThat(vms.statusCode()).as("/vms status while starting").isEqualTo(503);
+            assertThat(vms.body()).as("/vms body while starting").contains("the operator is starting");
+
+            operator.terminate();
+            assertThat(operator.awaitExit(STOP_TIMEOUT)).as("exit code after SIGTERM during start-up").isZero();
         }
     }
 
@@ -217,5 +233,19 @@ class ProcessLifecycleTest {
         Map<String, String> copy = new HashMap<>(base);
         copy.remove(name);
         return copy;
+    }
+
+    /** Returns a complete operator environment whose RPC endpoint is a port that nothing listens on. */
+    private Map<String, String> unreachableChainEnvironment(String queryAddress) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("HTTP_RPC_URL", "http://127.0.0.1:" + OperatorProcess.freePort());
+        env.put("DATA_DIR", dir.resolve("data").toString());
+        env.put("KEYSTORE_URI", dir.resolve("keystore").toString());
+        env.put("BLUEPRINT_ID", "0");
+        env.put("SERVICE_ID", "0");
+        env.put("TANGLE_CONTRACT", "0x" + "12".repeat(20));
+        env.put("MICROVM_QUERY_ADDR", queryAddress);
+        OperatorKeystore.write(dir.resolve("keystore"), DevAccounts.operator().getEcKeyPair());
+        return env;
     }
 }
