@@ -379,6 +379,29 @@ class QueryServerTest {
     }
 
     @Test
+    void unavailableSourceGives503WithReason() throws Exception {
+        VmQuery starting = new VmQuery() {
+            @Override
+            public List<VmView> listVms() {
+                throw new QueryUnavailableException("the operator is starting (waiting for the RPC endpoint)");
+            }
+
+            @Override
+            public Optional<VmView> getVm(String vmId) {
+                throw new QueryUnavailableException("the operator is starting (waiting for the RPC endpoint)");
+            }
+        };
+        QueryServer server = start(starting, outcomes);
+
+        HttpResponse<String> list = get(server, "/vms");
+        HttpResponse<String> health = get(server, "/health");
+
+        assertThat(list.statusCode()).isEqualTo(503);
+        assertThat(list.body()).isEqualTo("{\"error\":\"the operator is starting (waiting for the RPC endpoint)\"}");
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void queryStringIsIgnored() throws Exception {
         assertThat(get(start(), "/health?verbose=1").body()).isEqualTo("ok");
     }
