@@ -23,7 +23,8 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    @Option(names = {"-t", "--test-mode"}, description = "Run without the blueprint manager bridge (env TEST_MODE).")
+    @Option(names = {"-t", "--test-mode"}, description = "Keep running when the blueprint manager bridge does not respond"
+            + " (env TEST_MODE).")
     boolean testMode;
 
     @Option(names = "--dry-run", description = "Run jobs but send no transactions (env DRY_RUN).")
@@ -50,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--keystore-password", description = "Accepted for compatibility; the file keystore has none.")
     String keystorePassword;
 
-    @Option(names = "--bridge-socket-path", description = "Accepted for compatibility; the bridge is not used.")
+    @Option(names = "--bridge-socket-path", description = "Unix socket of the blueprint manager's bridge, pinged at start"
+            + " (env BRIDGE_SOCKET_PATH; unset: run standalone).")
     String bridgeSocketPath;
 
     @Option(names = "--pretty", description = "Accepted for compatibility.")
@@ -80,14 +82,14 @@ final class RunCommand implements Callable<Integer> {
             log.warn("ignoring unknown arguments {}", unmatched);
         }
         RunOptions options = new RunOptions(protocol, httpRpcUrl, keystoreUri, dataDir, testMode, dryRun, queryAddress,
-                startBlock, noOwnerCheck);
+                startBlock, noOwnerCheck, bridgeSocketPath);
         OperatorConfig config = OperatorConfigLoader.load(options, System.getenv());
-        if (!config.testMode()) {
-            // NOTE: the blueprint manager bridge (gRPC over a Unix socket) is not implemented, so the
-            // operator always runs as the Rust one does with --test-mode.
-            log.warn("the blueprint manager bridge is not supported; running standalone as with --test-mode");
-        }
 
-        return OperatorLifecycle.runUntilStopped(() -> Operator.start(config));
+        try (ManagerBridge bridge = new ManagerBridge(config.bridgeSocket(), config.bridgePingWindow(), config.testMode())) {
+            return OperatorLifecycle.runUntilStopped(() -> {
+                bridge.connect();
+                return Operator.start(config);
+            });
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.tangle.microvm.chain.SubmitterConfig;
 import io.tangle.microvm.jobs.OwnerCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -19,6 +20,8 @@ public final class OperatorConfigLoader {
     public static final String DEFAULT_RPC_URL = "http://127.0.0.1:9944";
     public static final String DEFAULT_KEYSTORE = "./keystore";
     public static final String DEFAULT_QUERY_ADDRESS = "127.0.0.1:3000";
+
+    private static final int MAX_SOCKET_PATH_BYTES = 107;
 
     private OperatorConfigLoader() {
     }
@@ -54,11 +57,27 @@ public final class OperatorConfigLoader {
         boolean ownerCheckOff = settings.bool(options.noOwnerCheck(), "MICROVM_NO_OWNER_CHECK");
         int resultBatchSize = (int) settings.number(null, null, "MICROVM_RESULT_BATCH_SIZE",
                 SubmitterConfig.DEFAULT_MAX_BATCH_SIZE, 1, 500);
+        Optional<Path> bridgeSocket = settings.raw(options.bridgeSocketPath(), "BRIDGE_SOCKET_PATH")
+                .map(value -> bridgeSocket(settings.path(value, "--bridge-socket-path", "BRIDGE_SOCKET_PATH")));
+        // The manager waits 480 s for the first ping, so a longer window could only outlast it.
+        Duration bridgePingWindow = settings.millis(null, null, "MICROVM_BRIDGE_PING_TIMEOUT_MS", 60_000, 1_000, 480_000);
 
         return new OperatorConfig(rpcUrl, keystore, dataDir, blueprintId, serviceId, contract,
                 settings.bool(options.testMode(), "TEST_MODE"), settings.bool(options.dryRun(), "DRY_RUN"),
                 provider, queryAddress, pollInterval, maxBlockRange, confirmations, startBlock,
-                ownerCheckOff ? OwnerCheck.DISABLED : OwnerCheck.ENFORCED, resultBatchSize, environment);
+                ownerCheckOff ? OwnerCheck.DISABLED : OwnerCheck.ENFORCED, resultBatchSize, bridgeSocket,
+                bridgePingWindow, environment);
+    }
+
+    /** Checks the length limit of a Unix domain socket path on Linux: 107 bytes and a terminating zero. */
+    private static Path bridgeSocket(Path socket) {
+        int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_SOCKET_PATH_BYTES) {
+            throw new ConfigException("invalid --bridge-socket-path / BRIDGE_SOCKET_PATH '" + socket + "': a Unix socket"
+                    + " path can have at most " + MAX_SOCKET_PATH_BYTES + " bytes, this one has " + length
+                    + "; use a shorter path");
+        }
+        return socket;
     }
 
     /** Parses {@code host:port}; the port may be 0 for an ephemeral port. */

@@ -13,9 +13,10 @@ public record RunOptions(
         boolean dryRun,
         String queryAddress,
         String startBlock,
-        boolean noOwnerCheck) {
+        boolean noOwnerCheck,
+        String bridgeSocketPath) {
 
     public static RunOptions none() {
-        return new RunOptions(null, null, null, null, false, false, null, null, false);
+        return new RunOptions(null, null, null, null, false, false, null, null, false, null);
     }
 }

@@ -40,6 +40,7 @@ class OperatorConfigLoaderTest {
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.startBlock()).isEmpty();
         assertThat(config.resultBatchSize()).isEqualTo(50);
+        assertThat(config.bridgeSocket()).isEmpty();
     }
 
     @Test
@@ -55,7 +56,7 @@ class OperatorConfigLoaderTest {
         Map<String, String> env = validEnvironment();
         env.put("HTTP_RPC_URL", "http://127.0.0.1:1111");
         RunOptions options = new RunOptions(null, "http://127.0.0.1:2222", null, "/tmp/flag-dir", true, false, null, "12",
-                false);
+                false, "/run/bp/flag.sock");
 
         OperatorConfig config = OperatorConfigLoader.load(options, env);
 
@@ -63,6 +64,27 @@ class OperatorConfigLoaderTest {
         assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/flag-dir"));
         assertThat(config.testMode()).isTrue();
         assertThat(config.startBlock()).contains(12L);
+        assertThat(config.bridgeSocket()).contains(Path.of("/run/bp/flag.sock"));
+    }
+
+    @Test
+    void bridgeSocketComesFromEnvironment() {
+        Map<String, String> env = validEnvironment();
+        env.put("BRIDGE_SOCKET_PATH", "/run/bp/svc-1-7/svc-1-7.sock");
+
+        assertThat(OperatorConfigLoader.load(RunOptions.none(), env).bridgeSocket())
+                .contains(Path.of("/run/bp/svc-1-7/svc-1-7.sock"));
+    }
+
+    @Test
+    void overlongBridgeSocketIsRejected() {
+        Map<String, String> env = validEnvironment();
+        env.put("BRIDGE_SOCKET_PATH", "/run/" + "a".repeat(120) + ".sock");
+
+        assertThatThrownBy(() -> OperatorConfigLoader.load(RunOptions.none(), env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BRIDGE_SOCKET_PATH")
+                .hasMessageContaining("at most 107 bytes");
     }
 
     @ParameterizedTest
@@ -95,6 +117,7 @@ class OperatorConfigLoaderTest {
         "MICROVM_RESULT_BATCH_SIZE|0|expected 1 to 500",
         "MICROVM_RESULT_BATCH_SIZE|501|expected 1 to 500",
         "MICROVM_RESULT_BATCH_SIZE|many|expected an integer",
+        "MICROVM_BRIDGE_PING_TIMEOUT_MS|999|expected 1000 to 480000 milliseconds",
     })
     void invalidValueIsRejectedWithItsName(String variable, String value, String expected) {
         Map<String, String> env = validEnvironment();

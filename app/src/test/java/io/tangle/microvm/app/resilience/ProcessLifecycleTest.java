@@ -9,6 +9,7 @@ import io.tangle.microvm.app.testing.OperatorEnvironment;
 import io.tangle.microvm.app.testing.OperatorProcess;
 import io.tangle.microvm.app.testing.QueryClient;
 import io.tangle.microvm.app.testing.SequentialReplay;
+import io.tangle.microvm.bridge.FakeBridge;
 import io.tangle.microvm.chain.JobArguments;
 import io.tangle.microvm.chain.JobResultEvent;
 import io.tangle.microvm.chain.JobSubmittedEvent;
@@ -147,6 +148,53 @@ class ProcessLifecycleTest {
 
             operator.terminate();
             assertThat(operator.awaitExit(STOP_TIMEOUT)).as("exit code after SIGTERM during start-up").isZero();
+        }
+    }
+
+    @Test
+    void managerBridgeIsPingedBeforeChainWait() throws Exception {
+        Path socket = dir.resolve("bridge.sock");
+        Map<String, String> env = unreachableChainEnvironment("127.0.0.1:0");
+        env.put("BRIDGE_SOCKET_PATH", socket.toString());
+
+        try (FakeBridge bridge = FakeBridge.start(socket);
+                OperatorProcess operator = OperatorProcess.start(env, logFile("operator-bridge.log"))) {
+            Await.until("a ping on the bridge", TIMEOUT, () -> !bridge.pings().isEmpty());
+            Await.until("the operator to report the unreachable RPC endpoint", TIMEOUT,
+                    () -> operator.log().contains("not reachable"));
+
+            operator.terminate();
+            assertThat(operator.awaitExit(STOP_TIMEOUT)).as("exit code after SIGTERM").isZero();
+        }
+    }
+
+    @Test
+    void unreachableBridgeStopsStartup() throws Exception {
+        Path socket = dir.resolve("absent.sock");
+        Map<String, String> env = unreachableChainEnvironment("127.0.0.1:0");
+        env.put("BRIDGE_SOCKET_PATH", socket.toString());
+        env.put("MICROVM_BRIDGE_PING_TIMEOUT_MS", "1500");
+
+        try (OperatorProcess operator = OperatorProcess.start(env, logFile("operator-no-bridge.log"))) {
+            assertThat(operator.awaitExit(STOP_TIMEOUT)).as("exit code without a bridge").isEqualTo(1);
+            assertThat(operator.log()).as("operator log").contains(socket.toString()).contains("TEST_MODE=true");
+        }
+    }
+
+    @Test
+    void unreachableBridgeInTestModeIsReported() throws Exception {
+        Map<String, String> env = unreachableChainEnvironment("127.0.0.1:0");
+        env.put("BRIDGE_SOCKET_PATH", dir.resolve("absent.sock").toString());
+        env.put("MICROVM_BRIDGE_PING_TIMEOUT_MS", "1500");
+        env.put("TEST_MODE", "true");
+
+        try (OperatorProcess operator = OperatorProcess.start(env, logFile("operator-test-mode-bridge.log"))) {
+            Await.until("the operator to go on to the RPC endpoint", TIMEOUT,
+                    () -> operator.log().contains("not reachable"));
+
+            assertThat(operator.log()).as("operator log").contains("test mode is on");
+            operator.terminate();
+            assertThat(operator.awaitExit(STOP_TIMEOUT)).as("exit code after SIGTERM").isZero();
         }
     }
 
