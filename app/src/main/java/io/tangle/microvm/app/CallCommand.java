@@ -9,6 +9,7 @@ import io.tangle.microvm.chain.ContractRevertException;
 import io.tangle.microvm.chain.JobArguments;
 import io.tangle.microvm.chain.JobResultEvent;
 import io.tangle.microvm.chain.RpcException;
+import io.tangle.microvm.chain.TransactionRejectedException;
 import io.tangle.microvm.chain.local.JobClient;
 import io.tangle.microvm.runtime.ResourceIds;
 import java.io.IOException;
@@ -47,7 +48,8 @@ import picocli.CommandLine.Spec;
                 + "snapshot-vm ID SNAPSHOT, destroy-vm ID, restore-vm ID SNAPSHOT.",
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:the job succeeded (or was submitted, with --no-wait)",
-            "1:the job failed, or the contract rejected it", "2:invalid arguments or settings",
+            "1:the job failed, or it was not submitted (the contract or the node rejected it)",
+            "2:invalid arguments or settings",
             "3:no outcome within the timeout; the job may still run later"})
 final class CallCommand implements Callable<Integer> {
 
@@ -156,9 +158,11 @@ final class CallCommand implements Callable<Integer> {
             try {
                 submission = client.submitJob(service, jobName.index, inputs);
             } catch (ContractRevertException e) {
-                return fail("the contract rejected the job: " + e.getMessage());
+                return failSubmission("the contract rejected the job: " + e.getMessage());
+            } catch (TransactionRejectedException e) {
+                return failSubmission(e.getMessage());
             } catch (RpcException e) {
-                return fail("could not submit the job to " + rpc + ": " + e.getMessage());
+                return failSubmission("could not submit the job to " + rpc + ": " + e.getMessage());
             }
             printSubmitted(jobName, submission);
             if (noWait) {
@@ -351,10 +355,19 @@ final class CallCommand implements Callable<Integer> {
         return 1;
     }
 
-    private int fail(String error) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("microvm-blueprint call: " + error);
-        err.flush();
+    /** Reports a job that did not reach the chain: as a {@code job_not_submitted} line with {@code --json}. */
+    private int failSubmission(String error) {
+        if (json) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(JSON.createObjectNode()
+                    .put("event", "job_not_submitted")
+                    .put("error", error));
+            out.flush();
+        } else {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("microvm-blueprint call: " + error);
+            err.flush();
+        }
         return 1;
     }
 }

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.abi.FunctionEncoder;
@@ -15,14 +16,17 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 /**
  * Sends one transaction at a time from one key and waits for its receipt: for setup steps such as
  * deploying, registering an operator or submitting a job, not for the operator's results (see
- * {@link ResultSubmitter}). Each transaction reads the nonce from the node, so calls for one key
- * must not overlap.
+ * {@link ResultSubmitter}). Each transaction reads the nonce from the node. When another sender of
+ * the same key takes that nonce first, as several {@code call} commands started at once do, the
+ * transaction is signed again with the next nonce, up to {@value #NONCE_ATTEMPTS} times.
  */
 public final class TransactionRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionRunner.class);
     private static final Duration RECEIPT_POLL_INTERVAL = Duration.ofMillis(100);
     private static final int GAS_LIMIT_PERCENT = 130;
+    private static final int NONCE_ATTEMPTS = 20;
+    private static final long MAX_NONCE_RETRY_PAUSE_MILLIS = 50;
 
     private final TransactionSupport support;
     private final Credentials credentials;
@@ -69,16 +73,7 @@ public final class TransactionRunner {
             case TransactionSupport.NoEstimate none -> SubmitterConfig.DEFAULT_FALLBACK_GAS_LIMIT;
         };
 
-        BigInteger nonce = support.pendingNonce(credentials.getAddress());
-        TransactionSupport.SignedTransaction transaction = TransactionSupport.sign(credentials, chainId(), nonce,
-                support.gasPrice(), gasLimit, to, value, data);
-        TransactionSupport.SendResult sent = support.send(transaction);
-        if (sent.outcome() != TransactionSupport.SendOutcome.ACCEPTED) {
-            throw sent.error().revertData().isPresent()
-                    ? new ContractRevertException(what, sent.error().revertData().get(), sent.error())
-                    : new IllegalStateException(what + " from " + credentials.getAddress() + " was rejected by the node: "
-                            + sent.error().getMessage(), sent.error());
-        }
+        TransactionSupport.SignedTransaction transaction = signAndSend(what, to, data, value, gasLimit);
 
         TransactionReceipt receipt = awaitReceipt(what, transaction.hash());
         if (!receipt.isStatusOK()) {
@@ -87,6 +82,39 @@ public final class TransactionRunner {
         }
         log.debug("{} from {} mined in block {} (tx {})", what, credentials.getAddress(), receipt.getBlockNumber(), receipt.getTransactionHash());
         return receipt;
+    }
+
+    /** Signs with the node's pending nonce and sends, again with a fresh nonce while another sender takes it first. */
+    private TransactionSupport.SignedTransaction signAndSend(String what, String to, String data, BigInteger value,
+            BigInteger gasLimit) throws RpcException, InterruptedException {
+        BigInteger gasPrice = support.gasPrice();
+        for (int attempt = 1; ; attempt++) {
+            BigInteger nonce = support.pendingNonce(credentials.getAddress());
+            TransactionSupport.SignedTransaction transaction = TransactionSupport.sign(credentials, chainId(), nonce,
+                    gasPrice, gasLimit, to, value, data);
+            TransactionSupport.SendResult sent = support.send(transaction);
+            switch (sent.outcome()) {
+                case ACCEPTED -> {
+                    return transaction;
+                }
+                case NONCE_USED -> {
+                    if (attempt >= NONCE_ATTEMPTS) {
+                        throw new TransactionRejectedException(what + " from " + credentials.getAddress()
+                                + " was not sent: another sender of this key took the nonce first " + NONCE_ATTEMPTS
+                                + " times (last: " + sent.error().errorMessage() + "); send fewer transactions of this"
+                                + " key at once, and try again", sent.error());
+                    }
+                    log.debug("nonce {} of {} was taken by another sender (attempt {}); signing {} again", nonce,
+                            credentials.getAddress(), attempt, what);
+                    // A random pause, so that senders that raced for this nonce spread out for the next one.
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(1, MAX_NONCE_RETRY_PAUSE_MILLIS + 1));
+                }
+                case REJECTED -> throw sent.error().revertData().isPresent()
+                        ? new ContractRevertException(what, sent.error().revertData().get(), sent.error())
+                        : new TransactionRejectedException(what + " from " + credentials.getAddress()
+                                + " was rejected by the node, so nothing was sent: " + sent.error().getMessage(), sent.error());
+            }
+        }
     }
 
     private TransactionReceipt awaitReceipt(String what, String hash) throws RpcException, InterruptedException {
