@@ -17,7 +17,11 @@ public enum TangleError {
     SERVICE_NOT_ACTIVE("ServiceNotActive(uint64)", "0x4c5fe2d8"),
     INVALID_JOB_INDEX("InvalidJobIndex(uint8)", "0x1370bcad"),
     SCHEMA_VALIDATION_FAILED("SchemaValidationFailed(uint8,uint64,uint64,uint256)", "0x9038fe73"),
-    AGGREGATION_REQUIRED("AggregationRequired(uint64,uint8)", "0x77164cdc");
+    AGGREGATION_REQUIRED("AggregationRequired(uint64,uint8)", "0x77164cdc"),
+    BLUEPRINT_NOT_FOUND("BlueprintNotFound(uint64)", "0x5fd248ec"),
+    BLUEPRINT_NOT_ACTIVE("BlueprintNotActive(uint64)", "0x421d69da"),
+    INVALID_OPERATOR_KEY("InvalidOperatorKey()", "0xda2cd52b"),
+    INSUFFICIENT_STAKE("InsufficientStake(address,uint256,uint256)", "0x936d426d");
 
     private final String signature;
     private final String selector;

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ public final class OperatorConfigLoader {
     public static final String DEFAULT_QUERY_ADDRESS = "127.0.0.1:3000";
 
     private static final int MAX_SOCKET_PATH_BYTES = 107;
+    private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     private OperatorConfigLoader() {
     }
@@ -46,6 +48,7 @@ public final class OperatorConfigLoader {
         long serviceId = settings.requireU64(null, null, "SERVICE_ID");
         String contract = settings.requireAddress(null, null, "TANGLE_CONTRACT");
 
+        requireLogLevel(settings.raw(null, "MICROVM_LOG_LEVEL"));
         ProviderKind provider = ProviderKind.parse(settings.raw(null, "MICROVM_PROVIDER").orElse("in-memory"));
         InetSocketAddress queryAddress = parseAddress(
                 settings.raw(options.queryAddress(), "MICROVM_QUERY_ADDR").orElse(DEFAULT_QUERY_ADDRESS));
@@ -67,6 +70,13 @@ public final class OperatorConfigLoader {
                 provider, queryAddress, pollInterval, maxBlockRange, confirmations, startBlock,
                 ownerCheckOff ? OwnerCheck.DISABLED : OwnerCheck.ENFORCED, resultBatchSize, bridgeSocket,
                 bridgePingWindow, environment);
+    }
+
+    /** Rejects a log level that the logging configuration would silently replace with its default. */
+    private static void requireLogLevel(Optional<String> level) {
+        if (level.isPresent() && !LOG_LEVELS.contains(level.get().toUpperCase(Locale.ROOT))) {
+            throw new ConfigException("invalid MICROVM_LOG_LEVEL '" + level.get() + "': expected one of " + LOG_LEVELS);
+        }
     }
 
     /** Checks the length limit of a Unix domain socket path on Linux: 107 bytes and a terminating zero. */

@@ -2,6 +2,7 @@ package io.tangle.microvm.app.operator;
 
 import io.tangle.microvm.app.config.ConfigException;
 import io.tangle.microvm.app.config.OperatorConfig;
+import io.tangle.microvm.chain.ContractRevertException;
 import io.tangle.microvm.chain.JobEventPoller;
 import io.tangle.microvm.chain.JobSubmittedEvent;
 import io.tangle.microvm.chain.KeystoreException;
@@ -13,6 +14,7 @@ import io.tangle.microvm.chain.ResultSubmitter;
 import io.tangle.microvm.chain.Rpc;
 import io.tangle.microvm.chain.RpcException;
 import io.tangle.microvm.chain.SubmitterConfig;
+import io.tangle.microvm.chain.TangleError;
 import io.tangle.microvm.chain.TangleFunctions;
 import io.tangle.microvm.chain.TangleQueries;
 import io.tangle.microvm.chain.TransactionRunner;
@@ -227,10 +229,25 @@ public final class Operator implements AutoCloseable {
                     TangleFunctions.registerOperator(config.blueprintId(),
                             OperatorKeystore.uncompressedPublicKey(credentials.getEcKeyPair()), ""));
             log.info("operator {} registered for blueprint {}", operatorAddress, Long.toUnsignedString(config.blueprintId()));
+        } catch (ContractRevertException e) {
+            throw registrationRejected(operatorAddress, e);
         } catch (RpcException e) {
             throw new IllegalStateException("could not check or register operator " + operatorAddress
                     + " for blueprint " + Long.toUnsignedString(config.blueprintId()) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Turns a rejected registration into an error that says which setting or step to check. */
+    private RuntimeException registrationRejected(String operatorAddress, ContractRevertException e) {
+        String blueprint = Long.toUnsignedString(config.blueprintId());
+        String message = "the contract rejected the registration of operator " + operatorAddress + " for blueprint "
+                + blueprint + ": " + e.getMessage();
+        Optional<TangleError> error = e.tangleError();
+        if (error.isPresent() && (error.get() == TangleError.BLUEPRINT_NOT_FOUND
+                || error.get() == TangleError.BLUEPRINT_NOT_ACTIVE)) {
+            return new ConfigException(message + "; check BLUEPRINT_ID");
+        }
+        return new IllegalStateException(message + "; register the operator with the Tangle CLI, then start again", e);
     }
 
     /** Resumes from the stored cursor, else starts at --start-block, else at the service's activation. */

@@ -1,7 +1,9 @@
 package io.tangle.microvm.app.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tangle.microvm.app.config.ConfigException;
 import io.tangle.microvm.app.config.OperatorConfig;
 import io.tangle.microvm.app.config.OperatorConfigLoader;
 import io.tangle.microvm.app.config.RunOptions;
@@ -9,12 +11,14 @@ import io.tangle.microvm.app.testing.OperatorEnvironment;
 import io.tangle.microvm.app.testing.QueryClient;
 import io.tangle.microvm.chain.JobArguments;
 import io.tangle.microvm.chain.JobResultEvent;
+import io.tangle.microvm.chain.local.DevAccounts;
 import io.tangle.microvm.chain.local.JobClient;
 import io.tangle.microvm.chain.testing.LocalChain;
 import io.tangle.microvm.jobs.JobResults;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +70,19 @@ class OperatorEndToEndTest {
                 RESULT_TIMEOUT);
         assertThat(result).as("result of call %d (job %d)", submission.callId(), jobIndex).isPresent();
         return result.get();
+    }
+
+    @Test
+    void unknownBlueprintIsConfigError() throws Exception {
+        Map<String, String> env = new HashMap<>(OperatorEnvironment.forDeployment(chain.deployment(),
+                DevAccounts.account(3), dir.resolve("unknown-blueprint")));
+        env.put("BLUEPRINT_ID", "5");
+        OperatorConfig config = OperatorConfigLoader.load(RunOptions.none(), env);
+
+        assertThatThrownBy(() -> Operator.start(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BlueprintNotFound")
+                .hasMessageContaining("check BLUEPRINT_ID");
     }
 
     @Test
