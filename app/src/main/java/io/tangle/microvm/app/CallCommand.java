@@ -9,6 +9,7 @@ import io.tangle.microvm.chain.ContractRevertException;
 import io.tangle.microvm.chain.JobArguments;
 import io.tangle.microvm.chain.JobResultEvent;
 import io.tangle.microvm.chain.RpcException;
+import io.tangle.microvm.chain.TangleError;
 import io.tangle.microvm.chain.TransactionRejectedException;
 import io.tangle.microvm.chain.local.JobClient;
 import io.tangle.microvm.runtime.ResourceIds;
@@ -158,7 +159,12 @@ final class CallCommand implements Callable<Integer> {
             try {
                 submission = client.submitJob(service, jobName.index, inputs);
             } catch (ContractRevertException e) {
-                return failSubmission("the contract rejected the job: " + e.getMessage());
+                String hint = e.tangleError().filter(error -> error == TangleError.NOT_PERMITTED_CALLER).isPresent()
+                        ? "; " + caller.getAddress() + " is not a permitted caller of service " + service + ": the service"
+                                + " owner can add it with addPermittedCaller, or pass the key of a permitted caller with"
+                                + " --private-key"
+                        : "";
+                return failSubmission("the contract rejected the job: " + e.getMessage() + hint);
             } catch (TransactionRejectedException e) {
                 return failSubmission(e.getMessage());
             } catch (RpcException e) {
@@ -185,7 +191,8 @@ final class CallCommand implements Callable<Integer> {
     private byte[] encodeArguments(JobName jobName) {
         if (arguments.size() != jobName.arguments) {
             throw new ConfigException(jobName.cli + " takes " + (jobName.arguments == 1 ? "a VM id" : "a VM id and a "
-                    + "snapshot id") + ", got " + arguments.size() + " arguments: " + arguments);
+                    + "snapshot id") + ", got " + arguments.size() + (arguments.size() == 1 ? " argument: " : " arguments: ")
+                    + arguments);
         }
         try {
             ResourceIds.requireVmId(arguments.get(0));
@@ -217,8 +224,9 @@ final class CallCommand implements Callable<Integer> {
         }
         String value = devEnv.get(key);
         if (value == null) {
-            throw new ConfigException("missing " + flagName + ": no " + dataDir.resolve(DevEnvFile.FILE_NAME)
-                    + " with " + key + "; run 'bin/microvm-blueprint dev' first, or pass " + flagName);
+            throw new ConfigException("missing " + flagName + ": no " + dataDir.toAbsolutePath().resolve(DevEnvFile.FILE_NAME)
+                    + " with " + key + "; run 'bin/microvm-blueprint dev' first, run 'call' from the directory where dev"
+                    + " runs or pass its folder with --data-dir, or pass " + flagName);
         }
         return value;
     }

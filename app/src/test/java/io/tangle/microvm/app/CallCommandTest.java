@@ -78,6 +78,7 @@ class CallCommandTest {
         JsonNode line = new ObjectMapper().readTree(captured.toString(StandardCharsets.UTF_8).strip());
         assertThat(line.path("event").asText()).isEqualTo("job_not_submitted");
         assertThat(line.path("error").asText()).contains("NotPermittedCaller");
+        assertThat(line.path("error").asText()).contains("addPermittedCaller");
     }
 
     private static String[] arguments(String job, String vmId, String privateKey) {

@@ -41,7 +41,8 @@ final class ResultSubmission {
                     SubmissionResult.Status.SUBMITTED, mined.transactionHash(), mined.attempts(), null);
             case TransactionOutcome.Rejected rejected when TransactionAttempts.isAlreadyAnswered(rejected.reason()) -> {
                 log.info("Service {} call {} needs no result from this operator: the contract reverted with {}, so"
-                        + " another operator probably submitted first", serviceId, callId, rejected.reason().get().describe());
+                        + " another operator, or an earlier transaction of this one, submitted it", serviceId, callId,
+                        rejected.reason().get().describe());
                 yield new SubmissionResult(serviceId, callId, SubmissionResult.Status.ALREADY_DONE,
                         rejected.transactionHash(), rejected.attempts(), null);
             }

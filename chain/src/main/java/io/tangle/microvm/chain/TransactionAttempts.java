@@ -107,7 +107,7 @@ final class TransactionAttempts {
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
                 String hash = attempt(attempt);
-                log.info("Landed the transaction {} for {} ({} attempts, {} ms)", hash, subject, attempt,
+                log.info("Landed the transaction {} for {} (attempts: {}, {} ms)", hash, subject, attempt,
                         Duration.ofNanos(System.nanoTime() - startedNanos).toMillis());
                 return new TransactionOutcome.Mined(hash, attempt);
             } catch (RejectedNow e) {

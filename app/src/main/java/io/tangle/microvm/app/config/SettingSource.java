@@ -123,7 +123,8 @@ final class SettingSource {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new ConfigException("invalid " + describe(flag, variable) + " '" + value + "': expected an integer");
+            String expected = value.trim().matches("[+-]?\\d+") ? "an integer of at most 19 digits" : "an integer";
+            throw new ConfigException("invalid " + describe(flag, variable) + " '" + value + "': expected " + expected);
         }
     }
 

@@ -28,6 +28,7 @@ import io.tangle.microvm.query.QuerySources;
 import io.tangle.microvm.store.ChainCursor;
 import io.tangle.microvm.store.ServiceKey;
 import io.tangle.microvm.store.SqliteStore;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -129,7 +130,12 @@ public final class Operator implements AutoCloseable {
         LateQueryBackends queryBackends = new LateQueryBackends();
         query = new QueryServer(config.queryAddress().getHostString(), config.queryAddress().getPort(),
                 queryBackends.vms(), queryBackends.outcomes(), queryBackends.sources());
-        query.start();
+        try {
+            query.start();
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException(e.getMessage() + "; stop what uses that address, or set another one with"
+                    + " MICROVM_QUERY_ADDR or --http-address", e);
+        }
 
         queryBackends.phase("waiting for the RPC endpoint " + config.httpRpcUrl());
         web3j = Web3j.build(new HttpService(config.httpRpcUrl().toString()));
@@ -172,8 +178,9 @@ public final class Operator implements AutoCloseable {
             publisher.resendPending(config.serviceId());
         }
         poller.start();
-        log.info("operator {} started: scanning from block {}, query API on {}:{}", operatorAddress,
-                pollerConfig.start().nextBlock(), config.queryAddress().getHostString(), query.port());
+        log.info("operator {} started: scanning from block {}, query API on {}:{}, results in batches of up to {}",
+                operatorAddress, pollerConfig.start().nextBlock(), config.queryAddress().getHostString(), query.port(),
+                config.resultBatchSize());
     }
 
     private Credentials loadKey() {

@@ -15,6 +15,7 @@ import io.tangle.microvm.store.SubmissionRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -119,10 +120,16 @@ final class ResultPublisher implements JobCompletionListener {
             }
         }
 
-        for (SubmissionRecord pending : store.pendingSubmissions(maxAttempts)) {
-            log.info("resending the result of job call {} (last state {}, {} attempts)",
-                    Long.toUnsignedString(pending.callId()), pending.status(), pending.attempts());
-            publish(serviceId, pending.callId(), fromBlock, blocks.get(pending.callId()), JobResults.abiTrue(), () -> { });
+        List<SubmissionRecord> pending = store.pendingSubmissions(maxAttempts);
+        if (!pending.isEmpty()) {
+            log.info("resending {} results that the previous run did not land, from job call {} to {}", pending.size(),
+                    Long.toUnsignedString(pending.getFirst().callId()), Long.toUnsignedString(pending.getLast().callId()));
+        }
+        for (SubmissionRecord submission : pending) {
+            log.debug("resending the result of job call {} (last state {}, attempts: {})",
+                    Long.toUnsignedString(submission.callId()), submission.status(), submission.attempts());
+            publish(serviceId, submission.callId(), fromBlock, blocks.get(submission.callId()), JobResults.abiTrue(),
+                    () -> { });
         }
     }
 
