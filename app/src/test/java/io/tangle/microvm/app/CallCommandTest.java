@@ -2,6 +2,8 @@ package io.tangle.microvm.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tangle.microvm.app.testing.ChainEvents;
@@ -18,14 +20,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
-/** The {@code call} command against a local chain, with no operator running ({@code --no-wait}). */
+/**
+ * The {@code call} command against a local chain, with no operator running ({@code --no-wait}).
+ * The command lowers the root log level for its terminal output, so each test restores it for the
+ * tests that run later in this JVM and read INFO logs.
+ */
 class CallCommandTest {
 
     private static LocalChain chain;
     private static LocalDeployment deployment;
+
+    private final Logger rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private Level rootLevel;
+
+    @BeforeEach
+    void saveRootLevel() {
+        rootLevel = rootLogger.getLevel();
+    }
+
+    @AfterEach
+    void restoreRootLevel() {
+        rootLogger.setLevel(rootLevel);
+    }
 
     @BeforeAll
     static void startChain() throws Exception {
