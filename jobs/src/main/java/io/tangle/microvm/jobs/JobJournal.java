@@ -20,4 +20,12 @@ public interface JobJournal {
      * state of the VM it names, in one transaction, and keeps the first outcome of a call id.
      */
     void commit(JobCall call, JobOutcome outcome);
+
+    /**
+     * Sets aside the outcome stored under a call id that a different call took after a
+     * reorganisation, with {@code reason}, so that the new call can be committed under the id.
+     *
+     * @return whether the id had an outcome
+     */
+    boolean replace(long callId, String reason);
 }

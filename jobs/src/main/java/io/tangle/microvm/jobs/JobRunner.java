@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * (see {@link JobDispatcher}), because the runner itself takes no lock.
  *
  * <p>Call ids count up per service, so after a reorganisation a different call can take the id of
- * a call that left the chain. A stored outcome whose job index or VM differs from the call's is
- * therefore not returned. The runner logs the conflict at ERROR and leaves the call alone, neither
- * applied nor given a result, because the store keeps one outcome per call id.
+ * a call that left the chain. When the stored outcome's job index or VM differs from the call's,
+ * the runner sets that outcome aside in the journal as replaced and logs both calls at ERROR. Then
+ * it applies the new call like any other, because the chain now has that call under the id. The
+ * effect of the old call on its VM stays, because nothing can undo it.
  */
 public final class JobRunner {
 
@@ -49,7 +50,7 @@ public final class JobRunner {
      * Runs {@code call} and records its outcome.
      *
      * <p>Returns {@link JobExecution.Ignored} for an index with no job, or for a call whose id has a
-     * stored outcome of another job or VM, and records nothing.
+     * stored outcome of another job or VM that could not be set aside, and records nothing.
      * Otherwise returns {@link JobExecution.Succeeded} with {@link JobResults#abiTrue()} or
      * {@link JobExecution.Failed} with the error: the decoder's message for bad input, the
      * provider's message for a rejected operation, or a description of an unexpected exception.
@@ -64,12 +65,12 @@ public final class JobRunner {
         Optional<JobOutcome> previous = journal.find(call.callId());
         if (previous.isPresent()) {
             Optional<String> conflict = conflict(call, previous.get());
-            if (conflict.isPresent()) {
-                log.error("job call {} {} is not applied and gets no result: {}", callId(call), call.jobName(),
-                        conflict.get());
+            if (conflict.isEmpty()) {
+                return replay(call, previous.get());
+            }
+            if (!replaceOutcome(call, conflict.get())) {
                 return new JobExecution.Ignored();
             }
-            return replay(call, previous.get());
         }
 
         Job job;
@@ -142,6 +143,23 @@ public final class JobRunner {
             case Job.DestroyVm destroy -> provider.destroyVm(destroy.vmId());
             case Job.RestoreVm restore -> provider.restoreVm(restore.vmId(), restore.snapshotId());
         }
+    }
+
+    /**
+     * Sets aside the outcome of the call that held the id before a reorganisation; returns whether
+     * the new call may be applied. A journal that cannot set it aside leaves the new call unapplied.
+     */
+    private boolean replaceOutcome(JobCall call, String conflict) {
+        try {
+            journal.replace(call.callId(), conflict);
+        } catch (RuntimeException e) {
+            log.error("job call {} {} is not applied and gets no result: {}; setting the old outcome aside failed",
+                    callId(call), call.jobName(), conflict, e);
+            return false;
+        }
+        log.error("job call {} {} is applied as a new call: {}. The old outcome is kept as replaced, and the old call's"
+                + " effect on its VM stays", callId(call), call.jobName(), conflict);
+        return true;
     }
 
     private JobExecution fail(JobCall call, String vmId, String error) {

@@ -31,6 +31,11 @@ public final class OutcomeStoreJournal implements JobJournal {
     }
 
     @Override
+    public boolean replace(long callId, String reason) {
+        return outcomes.replace(callId, reason);
+    }
+
+    @Override
     public void commit(JobCall call, JobOutcome outcome) {
         outcomes.record(outcome);
         if (outcome.status() == JobOutcome.Status.SUCCEEDED && call.jobIndex() == JobIndex.CREATE_VM) {

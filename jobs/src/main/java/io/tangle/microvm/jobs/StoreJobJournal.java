@@ -59,6 +59,11 @@ public final class StoreJobJournal implements JobJournal {
     }
 
     @Override
+    public boolean replace(long callId, String reason) {
+        return store.replace(callId, reason);
+    }
+
+    @Override
     public void commit(JobCall call, JobOutcome outcome) {
         String hash = call.blockHash() == null ? UNKNOWN_BLOCK_HASH : call.blockHash();
         ChainPosition position = new ChainPosition(call.blockNumber(), hash, call.logIndex());

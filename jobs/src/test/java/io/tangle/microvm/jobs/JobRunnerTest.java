@@ -155,6 +155,33 @@ class JobRunnerTest {
     }
 
     @Test
+    void reusedIdOfOtherVmIsAppliedAsNewCall() {
+        runner.run(call(13, JobIndex.CREATE_VM, flat("vm-old")));
+
+        JobExecution reused = runner.run(call(13, JobIndex.CREATE_VM, flat("vm-new")));
+
+        assertThat(reused).isEqualTo(new JobExecution.Succeeded(JobResults.abiTrue()));
+        assertThat(provider.applied).containsExactly("vm-old:create_vm", "vm-new:create_vm");
+        assertThat(outcomes.find(13)).contains(JobOutcome.succeeded(13, 0, "create_vm", "vm-new", NOW));
+        assertThat(logged.list.stream().filter(event -> event.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage))
+                .singleElement().asString()
+                .contains("job call 13 create_vm is applied as a new call", "vm-old", "vm-new");
+    }
+
+    @Test
+    void unreplaceableOutcomeLeavesReusedIdUnapplied() {
+        runner.run(call(14, JobIndex.CREATE_VM, flat("vm-old")));
+        outcomes.failReplaces = true;
+
+        JobExecution reused = runner.run(call(14, JobIndex.CREATE_VM, flat("vm-new")));
+
+        assertThat(reused).isEqualTo(new JobExecution.Ignored());
+        assertThat(provider.applied).containsExactly("vm-old:create_vm");
+        assertThat(outcomes.find(14)).contains(JobOutcome.succeeded(14, 0, "create_vm", "vm-old", NOW));
+    }
+
+    @Test
     void storedFailureIsReplayedWithoutActing() {
         outcomes.record(JobOutcome.failed(12, 1, "start_vm", "vm-1", "vm 'vm-1' not found", NOW));
         provider.state.createVm("vm-1");
@@ -230,6 +257,7 @@ class JobRunnerTest {
         final AtomicInteger records = new AtomicInteger();
         volatile boolean failRecords;
         volatile boolean failFinds;
+        volatile boolean failReplaces;
         private final InMemoryJobOutcomeStore delegate = new InMemoryJobOutcomeStore();
 
         @Override
@@ -247,6 +275,14 @@ class JobRunnerTest {
                 throw new IllegalStateException("store unavailable");
             }
             return delegate.find(callId);
+        }
+
+        @Override
+        public boolean replace(long callId, String reason) {
+            if (failReplaces) {
+                throw new IllegalStateException("store unavailable");
+            }
+            return delegate.replace(callId, reason);
         }
     }
 }

@@ -315,6 +315,11 @@ class QueryServerTest {
             public Optional<JobOutcome> find(long callId) {
                 throw new UncheckedIOException(new IOException("database is locked"));
             }
+
+            @Override
+            public boolean replace(long callId, String reason) {
+                return false;
+            }
         };
 
         HttpResponse<String> response = get(start(vms, broken), "/jobs/1");

@@ -18,4 +18,10 @@ public final class InMemoryJobOutcomeStore implements JobOutcomeStore {
     public Optional<JobOutcome> find(long callId) {
         return Optional.ofNullable(outcomes.get(callId));
     }
+
+    /** Drops the outcome; an in-memory store keeps no record of replaced ones. */
+    @Override
+    public boolean replace(long callId, String reason) {
+        return outcomes.remove(callId) != null;
+    }
 }

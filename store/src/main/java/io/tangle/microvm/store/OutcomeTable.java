@@ -23,6 +23,17 @@ final class OutcomeTable {
 
     private static final String COUNT = "SELECT count(*) FROM job_outcomes";
 
+    private static final String COPY_TO_REPLACED = """
+            INSERT INTO replaced_outcomes
+                (call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index,
+                 replaced_at, reason)
+            SELECT call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index, ?, ?
+            FROM job_outcomes WHERE call_id = ?""";
+
+    private static final String DELETE = "DELETE FROM job_outcomes WHERE call_id = ?";
+
+    private static final String COUNT_REPLACED = "SELECT count(*) FROM replaced_outcomes WHERE call_id = ?";
+
     private static final String FROM_BLOCK = """
             SELECT call_id, vm_id, job, block_number, block_hash, log_index
             FROM job_outcomes
@@ -51,6 +62,31 @@ final class OutcomeTable {
         insert.setString(9, position == null ? null : position.blockHash());
         Columns.setNullableLong(insert, 10, position == null ? null : position.logIndex());
         return insert.executeUpdate() == 1;
+    }
+
+    /** Moves the call's outcome to {@code replaced_outcomes}; returns whether it had one. */
+    static boolean moveToReplaced(SerialConnection connection, long callId, String reason, Instant at) throws SQLException {
+        PreparedStatement copy = connection.statement(COPY_TO_REPLACED);
+        copy.setString(1, at.toString());
+        copy.setString(2, reason);
+        copy.setLong(3, callId);
+        if (copy.executeUpdate() == 0) {
+            return false;
+        }
+        PreparedStatement delete = connection.statement(DELETE);
+        delete.setLong(1, callId);
+        delete.executeUpdate();
+        return true;
+    }
+
+    /** Returns how many outcomes of the call id were replaced. */
+    static long replacedCount(SerialConnection connection, long callId) throws SQLException {
+        PreparedStatement count = connection.statement(COUNT_REPLACED);
+        count.setLong(1, callId);
+        try (ResultSet rows = count.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     static Optional<JobOutcome> find(SerialConnection connection, long callId) throws SQLException {

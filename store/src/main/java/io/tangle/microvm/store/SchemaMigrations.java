@@ -105,8 +105,32 @@ final class SchemaMigrations {
             "ALTER TABLE submissions_v3 RENAME TO submissions",
             "CREATE INDEX submissions_by_status ON submissions (status, call_id)"));
 
+    /**
+     * Outcomes of calls whose id a different call took after a reorganisation move here, so the
+     * new call can be applied under its id and the old outcome stays on record.
+     */
+    private static final Migration REPLACED_OUTCOMES = new Migration(4,
+            "outcomes replaced after a reorganisation", List.of(
+            """
+            CREATE TABLE replaced_outcomes (
+                call_id      INTEGER NOT NULL,
+                job_index    INTEGER NOT NULL,
+                job          TEXT    NOT NULL,
+                vm_id        TEXT,
+                status       TEXT    NOT NULL,
+                error        TEXT,
+                recorded_at  TEXT    NOT NULL,
+                block_number INTEGER,
+                block_hash   TEXT,
+                log_index    INTEGER,
+                replaced_at  TEXT    NOT NULL,
+                reason       TEXT    NOT NULL
+            ) STRICT""",
+            "CREATE INDEX replaced_outcomes_by_call ON replaced_outcomes (call_id)"));
+
     /** All migrations, ordered by version, with no gaps. */
-    static final List<Migration> ALL = List.of(BASE_SCHEMA, SUBMISSIONS_AND_OWNERS, ORPHANED_SUBMISSIONS);
+    static final List<Migration> ALL = List.of(BASE_SCHEMA, SUBMISSIONS_AND_OWNERS, ORPHANED_SUBMISSIONS,
+            REPLACED_OUTCOMES);
 
     /** The schema version this build creates and understands. */
     static final int LATEST = ALL.getLast().version();

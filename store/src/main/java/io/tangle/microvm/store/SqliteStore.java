@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -160,6 +161,30 @@ public final class SqliteStore implements JobOutcomeStore, AutoCloseable {
             }
             return true;
         });
+    }
+
+    /**
+     * Moves the call's outcome to the replaced outcomes with {@code reason}, and deletes its result
+     * submission, in one transaction.
+     */
+    @Override
+    public boolean replace(long callId, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        Instant now = Instant.now();
+        return writer.inTransaction("replace the outcome of call " + callId, connection -> {
+            if (!OutcomeTable.moveToReplaced(connection, callId, reason, now)) {
+                return false;
+            }
+            SubmissionTable.delete(connection, callId);
+            log.warn("call {} in {}: outcome set aside as replaced ({})", callId, database, reason);
+            return true;
+        });
+    }
+
+    /** Returns how many outcomes of the call id were set aside by {@link #replace}. */
+    public long replacedOutcomeCount(long callId) {
+        return reader.withoutTransaction("count replaced outcomes of call " + callId,
+                connection -> OutcomeTable.replacedCount(connection, callId));
     }
 
     /** Stores an outcome without a chain position or VM change. A call that already has an outcome keeps its first one. */

@@ -11,6 +11,8 @@ import java.util.Optional;
 /** SQL for result submissions, keyed by call id. */
 final class SubmissionTable {
 
+    private static final String DELETE = "DELETE FROM submissions WHERE call_id = ?";
+
     private static final String UPSERT = """
             INSERT INTO submissions (call_id, status, tx_hash, attempts, error, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (call_id) DO UPDATE SET
@@ -39,6 +41,12 @@ final class SubmissionTable {
         upsert.setString(5, submission.error());
         upsert.setString(6, submission.updatedAt().toString());
         upsert.executeUpdate();
+    }
+
+    static void delete(SerialConnection connection, long callId) throws SQLException {
+        PreparedStatement delete = connection.statement(DELETE);
+        delete.setLong(1, callId);
+        delete.executeUpdate();
     }
 
     static Optional<SubmissionRecord> find(SerialConnection connection, long callId) throws SQLException {

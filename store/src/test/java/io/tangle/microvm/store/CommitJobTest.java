@@ -1,6 +1,7 @@
 package io.tangle.microvm.store;
 
 import static io.tangle.microvm.store.Fixtures.SERVICE;
+import static io.tangle.microvm.store.Fixtures.T0;
 import static io.tangle.microvm.store.Fixtures.failed;
 import static io.tangle.microvm.store.Fixtures.fileSnapshot;
 import static io.tangle.microvm.store.Fixtures.position;
@@ -45,6 +46,30 @@ class CommitJobTest {
         assertThat(stored).isTrue();
         assertThat(store.find(1)).contains(outcome);
         assertThat(store.findVm("vm-1")).contains(vm);
+    }
+
+    @Test
+    void replacedOutcomeMakesRoomForNewCall() {
+        store.commitJob(succeeded(9, "create_vm", "vm-old"), position(90, 0), vm("vm-old", VmStatus.CREATED, 9));
+        store.saveSubmission(new SubmissionRecord(9, SubmissionRecord.Status.SUBMITTED, "0x" + "ab".repeat(32), 1, null,
+                T0));
+
+        boolean replaced = store.replace(9, "call 9 left the chain in a reorganisation");
+        boolean stored = store.commitJob(succeeded(9, "create_vm", "vm-new"), position(91, 0),
+                vm("vm-new", VmStatus.CREATED, 9));
+
+        assertThat(replaced).isTrue();
+        assertThat(stored).isTrue();
+        assertThat(store.find(9)).contains(succeeded(9, "create_vm", "vm-new"));
+        assertThat(store.findSubmission(9)).as("submission of the old call").isEmpty();
+        assertThat(store.replacedOutcomeCount(9)).isEqualTo(1);
+        assertThat(store.findVm("vm-old")).as("the old call's VM stays").isPresent();
+    }
+
+    @Test
+    void replacingUnknownCallChangesNothing() {
+        assertThat(store.replace(10, "no such call")).isFalse();
+        assertThat(store.replacedOutcomeCount(10)).isZero();
     }
 
     @Test

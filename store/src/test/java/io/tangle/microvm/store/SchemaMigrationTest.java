@@ -31,7 +31,7 @@ class SchemaMigrationTest {
         }
 
         Path database = SqliteFiles.databaseOf(freshDir, SERVICE);
-        assertThat(SqliteFiles.queryString(database, "PRAGMA user_version")).isEqualTo("3");
+        assertThat(SqliteFiles.queryString(database, "PRAGMA user_version")).isEqualTo("4");
         assertThat(SqliteFiles.queryString(database, "SELECT name FROM sqlite_master WHERE name = 'submissions'"))
                 .isEqualTo("submissions");
     }
@@ -41,7 +41,7 @@ class SchemaMigrationTest {
         Path database = createVersionOneDatabase();
 
         try (SqliteStore store = SqliteStore.open(dataDir, SERVICE)) {
-            assertThat(store.schemaVersion()).isEqualTo(3);
+            assertThat(store.schemaVersion()).isEqualTo(SchemaMigrations.LATEST);
             assertThat(store.findVm("vm-1")).contains(new VmRecord("vm-1", null, VmStatus.STOPPED, "qemu", "{\"pid\":7}",
                     T0, T0.plusSeconds(5), 11L,
                     List.of(new SnapshotRecord("snap-1", T0.plusSeconds(4), 2048L, List.of("/s/mem", "/s/state"), "sha256:aa"))));
@@ -67,7 +67,7 @@ class SchemaMigrationTest {
                 "the block of job call 5 is no longer on chain", T0.plusSeconds(1));
 
         try (SqliteStore store = SqliteStore.open(dataDir, SERVICE)) {
-            assertThat(store.schemaVersion()).isEqualTo(3);
+            assertThat(store.schemaVersion()).isEqualTo(SchemaMigrations.LATEST);
             assertThat(store.findSubmission(4)).contains(new SubmissionRecord(4, SubmissionRecord.Status.FAILED, null, 2,
                     "node unreachable", T0));
             store.saveSubmission(orphaned);
@@ -98,7 +98,7 @@ class SchemaMigrationTest {
         SqliteStore.open(dataDir, SERVICE).close();
         Path database = SqliteFiles.databaseOf(dataDir, SERVICE);
         SqliteFiles.execute(database, "PRAGMA user_version = 5");
-        String expected = "database " + database + " has schema version 5 but this build knows up to 3; use a newer build";
+        String expected = "database " + database + " has schema version 5 but this build knows up to 4; use a newer build";
 
         assertThatThrownBy(() -> SqliteStore.open(dataDir, SERVICE)).isInstanceOf(StoreException.class).hasMessage(expected);
         // A second attempt meets the same check, so the failed open released its lock.

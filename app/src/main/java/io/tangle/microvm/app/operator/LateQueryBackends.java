@@ -66,6 +66,11 @@ final class LateQueryBackends {
             public Optional<JobOutcome> find(long callId) {
                 return current().outcomes().find(callId);
             }
+
+            @Override
+            public boolean replace(long callId, String reason) {
+                return current().outcomes().replace(callId, reason);
+            }
         };
     }
 

@@ -171,7 +171,8 @@ final class ResultPublisher implements JobCompletionListener {
         if (running != null) {
             log.info("the result of job call {} is already being sent; waiting for that submission",
                     Long.toUnsignedString(callId));
-            running.whenComplete((ignored, failure) -> afterwards.run());
+            running.whenComplete((ignored, failure) -> afterRunningSubmission(serviceId, callId, fromBlock, block, result,
+                    afterwards));
             return;
         }
 
@@ -197,6 +198,23 @@ final class ResultPublisher implements JobCompletionListener {
         settled.thenRun(() -> inFlight.remove(callId, done))
                 .thenRun(afterwards)
                 .whenComplete((ignored, failure) -> done.complete(null));
+    }
+
+    /**
+     * Continues a delivery that waited for a submission of the same call id. When that submission
+     * left no record or ended orphaned, it belonged to a call that left the chain, and the id now
+     * belongs to the delivered call, so that call's result is sent. Otherwise the delivery is done.
+     */
+    private void afterRunningSubmission(long serviceId, long callId, long fromBlock, CallBlock block, byte[] result,
+            Runnable afterwards) {
+        SubmissionRecord after = findSubmission(callId);
+        if (after == null || after.status() == SubmissionRecord.Status.ORPHANED) {
+            log.info("sending the result of job call {}: the submission that ran before it ended {}",
+                    Long.toUnsignedString(callId), after == null ? "without a record" : "orphaned");
+            publish(serviceId, callId, fromBlock, block, result, afterwards);
+            return;
+        }
+        afterwards.run();
     }
 
     /**

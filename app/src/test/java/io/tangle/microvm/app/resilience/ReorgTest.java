@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,9 +43,10 @@ import org.web3j.protocol.http.HttpService;
  * keeps it and reports every applied call from a replaced block at ERROR, naming the call id and
  * the VM. It keeps running and rescans from the last block that is still on chain. A call that
  * comes back under the same id with the same job and VM keeps its first outcome and is not applied
- * again. A different call that takes the freed id is neither applied nor given a result, and is
- * reported at ERROR. Calls with new ids are applied and get their results as usual. With a
- * confirmation depth, a reorganisation shallower than the depth is never seen at all.
+ * again. A different call that takes the freed id is applied as a new call and gets its result; the
+ * old outcome is set aside as replaced, and both calls are reported at ERROR. No result is sent for
+ * the old call once its block is gone. Calls with new ids are applied and get their results as
+ * usual. With a confirmation depth, a reorganisation shallower than the depth is never seen at all.
  *
  * <p>Anvil drops the transactions of replaced blocks, where a node on a live network returns them
  * to its pool. The tests send the dropped transactions again themselves where a live network
@@ -103,7 +105,7 @@ class ReorgTest {
     }
 
     @Test
-    void reusedCallIdGetsNoResult() throws Exception {
+    void reusedCallIdIsAppliedAsNewCall() throws Exception {
         try (LogCapture operatorLog = LogCapture.of("io.tangle.microvm")) {
             Fixture fixture = start("reorg-reused-id", Map.of());
             Applied orphan = fixture.submitAndAwaitResult(JobIndex.CREATE_VM, "vm-r1");
@@ -118,16 +120,22 @@ class ReorgTest {
                     JobArguments.encode("vm-r2"));
             assertThat(reused.callId()).as("id of the first call after the reorganisation").isEqualTo(orphan.callId());
             Applied next = fixture.submitAndAwaitResult(JobIndex.CREATE_VM, "vm-r3");
-            String rejection = "job call " + reused.callId() + " create_vm is not applied and gets no result";
+            String replacement = "job call " + reused.callId() + " create_vm is applied as a new call";
             String replay = "job call " + reused.callId() + " create_vm already has a";
             Await.until("the operator's decision on call " + reused.callId(), TIMEOUT,
-                    () -> !operatorLog.find(Level.ERROR, rejection).isEmpty() || !operatorLog.find(Level.INFO, replay).isEmpty());
+                    () -> !operatorLog.find(Level.ERROR, replacement).isEmpty() || !operatorLog.find(Level.INFO, replay).isEmpty());
+            List<JobResultEvent> reusedResults = Await.value("the result of call " + reused.callId(), TIMEOUT,
+                    () -> Optional.of(fixture.resultsFor(reused.callId())).filter(results -> !results.isEmpty()));
             fixture.query.awaitIdle(TIMEOUT);
 
-            assertThat(fixture.resultsFor(reused.callId())).as("results for the call that reused the id").isEmpty();
-            assertThat(operatorLog.find(Level.ERROR, rejection, "vm-r1", "vm-r2")).as("ERROR naming the reused id")
+            assertThat(reusedResults).as("results for the call that reused the id").hasSize(1);
+            assertThat(operatorLog.find(Level.ERROR, replacement, "vm-r1", "vm-r2")).as("ERROR naming both calls")
                     .hasSize(1);
-            assertThat(fixture.query.get("/vms/vm-r2").statusCode()).as("vm-r2 lookup").isEqualTo(404);
+            assertThat(fixture.query.body("/vms/vm-r2")).as("vm-r2").contains("\"status\":\"created\"");
+            assertThat(fixture.query.body("/vms/vm-r1")).as("vm-r1, whose creation stays").contains("\"status\":\"created\"");
+            assertThat(fixture.query.body("/jobs/" + reused.callId())).as("view of the reused id")
+                    .contains("\"vm_id\":\"vm-r2\"", "\"submission\":\"submitted\"",
+                            "\"result_tx\":\"" + reusedResults.getFirst().transactionHash() + "\"");
             assertThat(fixture.query.body("/vms/vm-r3")).as("vm-r3").contains("\"status\":\"created\"");
             assertThat(fixture.resultsFor(next.callId())).as("results for the next call").hasSize(1);
         }
@@ -138,10 +146,11 @@ class ReorgTest {
      * receipt. Automatic mining is off, so the test mines the result and reorganises at once, well
      * within the submitter's 500 ms receipt poll. The re-sent result reverts, and the new call takes
      * the id in the same block. Before it signs a fresh transaction, the submitter finds that the
-     * orphaned call's block is gone, sends nothing more and records the submission as orphaned.
+     * orphaned call's block is gone and sends nothing more for it. The new call then gets its own
+     * result, sent after that submission ended.
      */
     @Test
-    void reusedCallIdGetsNoResultInFlight() throws Exception {
+    void resultInFlightIsNotSentForReusedId() throws Exception {
         try (LogCapture operatorLog = LogCapture.of("io.tangle.microvm")) {
             Fixture fixture = start("reorg-reused-id-in-flight", Map.of());
             chain.control().setAutomine(false);
@@ -161,9 +170,16 @@ class ReorgTest {
             chain.control().setAutomine(true);
             awaitOrphanReported(operatorLog, 0, "vm-r1");
             fixture.submitAndAwaitResult(JobIndex.CREATE_VM, "vm-r3");
+            List<JobResultEvent> reusedResults = Await.value("the result of call 0", TIMEOUT,
+                    () -> Optional.of(fixture.resultsFor(0)).filter(results -> !results.isEmpty()));
             fixture.query.awaitIdle(TIMEOUT);
 
-            assertThat(fixture.resultsFor(0)).as("results for the call that reused id 0").isEmpty();
+            assertThat(reusedResults).as("results for the call that reused id 0").hasSize(1);
+            assertThat(fixture.query.body("/jobs/0")).as("view of id 0")
+                    .contains("\"vm_id\":\"vm-r2\"", "\"submission\":\"submitted\"",
+                            "\"result_tx\":\"" + reusedResults.getFirst().transactionHash() + "\"");
+            assertThat(reusedResults.getFirst().transactionHash()).as("transaction of the result for id 0")
+                    .isNotEqualTo(result.transactionHash());
         }
     }
 
