@@ -12,6 +12,12 @@ public interface JobJournal {
     /** Returns the outcome of a call, or empty when the call has none yet. */
     Optional<JobOutcome> find(long callId);
 
+    /**
+     * Returns the {@link CallDigest} of the call whose outcome the id has, or empty when the id has
+     * no outcome or the journal keeps no digest for it (outcomes recorded by older builds).
+     */
+    Optional<String> callDigest(long callId);
+
     /** Returns the address that created the VM, or empty when the VM is unknown or has no recorded owner. */
     Optional<String> owner(String vmId);
 

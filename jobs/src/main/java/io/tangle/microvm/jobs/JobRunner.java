@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * (see {@link JobDispatcher}), because the runner itself takes no lock.
  *
  * <p>Call ids count up per service, so after a reorganisation a different call can take the id of
- * a call that left the chain. When the stored outcome's job index or VM differs from the call's,
- * the runner sets that outcome aside in the journal as replaced and logs both calls at ERROR. Then
+ * a call that left the chain. When the stored outcome belongs to another call (another job, VM,
+ * caller or arguments, see {@link CallDigest}), the runner sets that outcome aside in the journal as replaced and logs both calls at ERROR. Then
  * it applies the new call like any other, because the chain now has that call under the id. The
  * effect of the old call on its VM stays, because nothing can undo it.
  */
@@ -50,7 +50,7 @@ public final class JobRunner {
      * Runs {@code call} and records its outcome.
      *
      * <p>Returns {@link JobExecution.Ignored} for an index with no job, or for a call whose id has a
-     * stored outcome of another job or VM that could not be set aside, and records nothing.
+     * stored outcome of another call that could not be set aside, and records nothing.
      * Otherwise returns {@link JobExecution.Succeeded} with {@link JobResults#abiTrue()} or
      * {@link JobExecution.Failed} with the error: the decoder's message for bad input, the
      * provider's message for a rejected operation, or a description of an unexpected exception.
@@ -64,7 +64,7 @@ public final class JobRunner {
 
         Optional<JobOutcome> previous = journal.find(call.callId());
         if (previous.isPresent()) {
-            Optional<String> conflict = conflict(call, previous.get());
+            Optional<String> conflict = conflict(call, previous.get(), journal.callDigest(call.callId()));
             if (conflict.isEmpty()) {
                 return replay(call, previous.get());
             }
@@ -170,17 +170,23 @@ public final class JobRunner {
     /**
      * Returns why a stored outcome cannot belong to {@code call}, or empty when it can.
      *
-     * <p>NOTE: the store keeps the job index and VM id of an outcome, not the snapshot id or the
-     * caller, so a different call with the same job on the same VM is taken for the stored one.
+     * <p>NOTE: outcomes recorded by builds before schema version 5 have no call digest. For them only
+     * the job and the VM are compared, so a different call with the same job on the same VM (another
+     * snapshot name, another caller) is taken for the stored one.
      */
-    private static Optional<String> conflict(JobCall call, JobOutcome stored) {
+    private static Optional<String> conflict(JobCall call, JobOutcome stored, Optional<String> storedDigest) {
         String vmId = vmIdOf(call);
-        if (stored.jobIndex() == call.jobIndex() && Objects.equals(stored.vmId(), vmId)) {
-            return Optional.empty();
+        if (stored.jobIndex() != call.jobIndex() || !Objects.equals(stored.vmId(), vmId)) {
+            return Optional.of("its id already has an outcome for " + stored.job() + " on vm " + stored.vmId()
+                    + ", but the chain now has " + call.jobName() + " on vm " + vmId + " under that id. A"
+                    + " reorganisation probably gave the id of a call that left the chain to this new call");
         }
-        return Optional.of("its id already has an outcome for " + stored.job() + " on vm " + stored.vmId()
-                + ", but the chain now has " + call.jobName() + " on vm " + vmId + " under that id. A reorganisation"
-                + " probably gave the id of a call that left the chain to this new call");
+        if (storedDigest.isPresent() && !storedDigest.get().equals(CallDigest.of(call))) {
+            return Optional.of("its id already has an outcome for " + stored.job() + " on vm " + stored.vmId()
+                    + " from a call with other arguments or another caller. A reorganisation probably gave the id of a"
+                    + " call that left the chain to this new call");
+        }
+        return Optional.empty();
     }
 
     /** Returns the VM id the call names, as the runner records it, or null when its input does not name one. */

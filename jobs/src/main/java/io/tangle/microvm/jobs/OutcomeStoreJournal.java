@@ -15,6 +15,7 @@ public final class OutcomeStoreJournal implements JobJournal {
 
     private final JobOutcomeStore outcomes;
     private final ConcurrentMap<String, String> owners = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, String> digests = new ConcurrentHashMap<>();
 
     public OutcomeStoreJournal(JobOutcomeStore outcomes) {
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
@@ -31,13 +32,20 @@ public final class OutcomeStoreJournal implements JobJournal {
     }
 
     @Override
+    public Optional<String> callDigest(long callId) {
+        return Optional.ofNullable(digests.get(callId));
+    }
+
+    @Override
     public boolean replace(long callId, String reason) {
+        digests.remove(callId);
         return outcomes.replace(callId, reason);
     }
 
     @Override
     public void commit(JobCall call, JobOutcome outcome) {
         outcomes.record(outcome);
+        digests.putIfAbsent(call.callId(), CallDigest.of(call));
         if (outcome.status() == JobOutcome.Status.SUCCEEDED && call.jobIndex() == JobIndex.CREATE_VM) {
             owners.putIfAbsent(outcome.vmId(), call.caller());
         }

@@ -59,6 +59,11 @@ public final class StoreJobJournal implements JobJournal {
     }
 
     @Override
+    public Optional<String> callDigest(long callId) {
+        return store.findCallDigest(callId);
+    }
+
+    @Override
     public boolean replace(long callId, String reason) {
         return store.replace(callId, reason);
     }
@@ -72,7 +77,7 @@ public final class StoreJobJournal implements JobJournal {
         if (outcome.status() == JobOutcome.Status.SUCCEEDED && outcome.vmId() != null) {
             after = vms.getVm(outcome.vmId()).map(view -> record(call, outcome, view)).orElse(null);
         }
-        store.commitJob(outcome, position, after);
+        store.commitJob(outcome, position, after, CallDigest.of(call));
     }
 
     private VmRecord record(JobCall call, JobOutcome outcome, VmView view) {

@@ -170,6 +170,32 @@ class JobRunnerTest {
     }
 
     @Test
+    void reusedIdWithOtherArgumentsIsAppliedAsNewCall() {
+        runner.run(call(1, JobIndex.CREATE_VM, flat("vm-1")));
+        runner.run(call(2, JobIndex.START_VM, flat("vm-1")));
+        runner.run(call(16, JobIndex.SNAPSHOT_VM, flat("vm-1", "s1")));
+
+        JobExecution reused = runner.run(call(16, JobIndex.SNAPSHOT_VM, flat("vm-1", "s2")));
+
+        assertThat(reused).isEqualTo(new JobExecution.Succeeded(JobResults.abiTrue()));
+        assertThat(provider.state.getVm("vm-1").orElseThrow().snapshots()).containsExactly("s1", "s2");
+        assertThat(logged.list.stream().filter(event -> event.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage))
+                .singleElement().asString()
+                .contains("job call 16 snapshot_vm is applied as a new call", "other arguments or another caller");
+    }
+
+    @Test
+    void sameCallDeliveredAgainIsReplayed() {
+        runner.run(call(17, JobIndex.CREATE_VM, flat("vm-1")));
+
+        JobExecution again = runner.run(new JobCall(1, 17, JobIndex.CREATE_VM, CALLER, flat("vm-1"), 200, 3));
+
+        assertThat(again).isEqualTo(new JobExecution.Succeeded(JobResults.abiTrue()));
+        assertThat(provider.applied).containsExactly("vm-1:create_vm");
+    }
+
+    @Test
     void unreplaceableOutcomeLeavesReusedIdUnapplied() {
         runner.run(call(14, JobIndex.CREATE_VM, flat("vm-old")));
         outcomes.failReplaces = true;

@@ -14,9 +14,12 @@ final class OutcomeTable {
     // DO NOTHING keeps the first outcome of a call and reports 0 changed rows for a repeat.
     private static final String INSERT = """
             INSERT INTO job_outcomes
-                (call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index,
+                 call_digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (call_id) DO NOTHING""";
+
+    private static final String FIND_DIGEST = "SELECT call_digest FROM job_outcomes WHERE call_id = ?";
 
     private static final String FIND =
             "SELECT call_id, job_index, job, vm_id, status, error, recorded_at FROM job_outcomes WHERE call_id = ?";
@@ -26,8 +29,9 @@ final class OutcomeTable {
     private static final String COPY_TO_REPLACED = """
             INSERT INTO replaced_outcomes
                 (call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index,
-                 replaced_at, reason)
-            SELECT call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index, ?, ?
+                 call_digest, replaced_at, reason)
+            SELECT call_id, job_index, job, vm_id, status, error, recorded_at, block_number, block_hash, log_index,
+                   call_digest, ?, ?
             FROM job_outcomes WHERE call_id = ?""";
 
     private static final String DELETE = "DELETE FROM job_outcomes WHERE call_id = ?";
@@ -47,9 +51,11 @@ final class OutcomeTable {
      * Inserts the outcome unless its call already has one.
      *
      * @param position where the call's event sat, or {@code null} when unknown
+     * @param callDigest the digest of the call's job index, caller and arguments, or {@code null}
      * @return whether a row was inserted
      */
-    static boolean insertIfAbsent(SerialConnection connection, JobOutcome outcome, ChainPosition position) throws SQLException {
+    static boolean insertIfAbsent(SerialConnection connection, JobOutcome outcome, ChainPosition position,
+            String callDigest) throws SQLException {
         PreparedStatement insert = connection.statement(INSERT);
         insert.setLong(1, outcome.callId());
         insert.setInt(2, outcome.jobIndex());
@@ -61,7 +67,17 @@ final class OutcomeTable {
         Columns.setNullableLong(insert, 8, position == null ? null : position.blockNumber());
         insert.setString(9, position == null ? null : position.blockHash());
         Columns.setNullableLong(insert, 10, position == null ? null : position.logIndex());
+        insert.setString(11, callDigest);
         return insert.executeUpdate() == 1;
+    }
+
+    /** Returns the call digest stored with the call's outcome; empty without an outcome or a digest. */
+    static Optional<String> findDigest(SerialConnection connection, long callId) throws SQLException {
+        PreparedStatement find = connection.statement(FIND_DIGEST);
+        find.setLong(1, callId);
+        try (ResultSet rows = find.executeQuery()) {
+            return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+        }
     }
 
     /** Moves the call's outcome to {@code replaced_outcomes}; returns whether it had one. */

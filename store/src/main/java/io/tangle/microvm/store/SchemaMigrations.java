@@ -128,9 +128,18 @@ final class SchemaMigrations {
             ) STRICT""",
             "CREATE INDEX replaced_outcomes_by_call ON replaced_outcomes (call_id)"));
 
+    /**
+     * Outcomes keep a digest of their call's job index, caller and arguments, so that a different
+     * call that takes a reorganised call's id is recognised even with the same job on the same VM.
+     * Rows from earlier versions get NULL.
+     */
+    private static final Migration CALL_DIGESTS = new Migration(5, "call digests of outcomes", List.of(
+            "ALTER TABLE job_outcomes ADD COLUMN call_digest TEXT",
+            "ALTER TABLE replaced_outcomes ADD COLUMN call_digest TEXT"));
+
     /** All migrations, ordered by version, with no gaps. */
     static final List<Migration> ALL = List.of(BASE_SCHEMA, SUBMISSIONS_AND_OWNERS, ORPHANED_SUBMISSIONS,
-            REPLACED_OUTCOMES);
+            REPLACED_OUTCOMES, CALL_DIGESTS);
 
     /** The schema version this build creates and understands. */
     static final int LATEST = ALL.getLast().version();

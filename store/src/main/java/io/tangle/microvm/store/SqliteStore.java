@@ -144,6 +144,14 @@ public final class SqliteStore implements JobOutcomeStore, AutoCloseable {
      * @throws IllegalArgumentException when the VM record is for another VM than the outcome names
      */
     public boolean commitJob(JobOutcome outcome, ChainPosition position, VmRecord vmAfterOrNull) {
+        return commitJob(outcome, position, vmAfterOrNull, null);
+    }
+
+    /**
+     * Like {@link #commitJob(JobOutcome, ChainPosition, VmRecord)}, and also stores {@code callDigest},
+     * a digest of the call's job index, caller and arguments, with the outcome.
+     */
+    public boolean commitJob(JobOutcome outcome, ChainPosition position, VmRecord vmAfterOrNull, String callDigest) {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(position, "position");
         if (vmAfterOrNull != null && !vmAfterOrNull.vmId().equals(outcome.vmId())) {
@@ -152,7 +160,7 @@ public final class SqliteStore implements JobOutcomeStore, AutoCloseable {
         }
 
         return writer.inTransaction("commit job for call " + outcome.callId(), connection -> {
-            if (!OutcomeTable.insertIfAbsent(connection, outcome, position)) {
+            if (!OutcomeTable.insertIfAbsent(connection, outcome, position, callDigest)) {
                 log.info("call {} already has an outcome in {}; kept the first one", outcome.callId(), database);
                 return false;
             }
@@ -181,6 +189,12 @@ public final class SqliteStore implements JobOutcomeStore, AutoCloseable {
         });
     }
 
+    /** Returns the call digest stored with the call's outcome; empty without an outcome or without a digest. */
+    public Optional<String> findCallDigest(long callId) {
+        return reader.withoutTransaction("find the call digest of call " + callId,
+                connection -> OutcomeTable.findDigest(connection, callId));
+    }
+
     /** Returns how many outcomes of the call id were set aside by {@link #replace}. */
     public long replacedOutcomeCount(long callId) {
         return reader.withoutTransaction("count replaced outcomes of call " + callId,
@@ -192,7 +206,7 @@ public final class SqliteStore implements JobOutcomeStore, AutoCloseable {
     public void record(JobOutcome outcome) {
         Objects.requireNonNull(outcome, "outcome");
         writer.inTransaction("record outcome of call " + outcome.callId(),
-                connection -> OutcomeTable.insertIfAbsent(connection, outcome, null));
+                connection -> OutcomeTable.insertIfAbsent(connection, outcome, null, null));
     }
 
     @Override

@@ -67,6 +67,17 @@ class CommitJobTest {
     }
 
     @Test
+    void callDigestIsStoredWithOutcome() {
+        store.commitJob(succeeded(11, "create_vm", "vm-d"), position(110, 0), vm("vm-d", VmStatus.CREATED, 11),
+                "sha256:" + "cd".repeat(32));
+        store.commitJob(succeeded(12, "create_vm", "vm-e"), position(110, 1), vm("vm-e", VmStatus.CREATED, 12));
+
+        assertThat(store.findCallDigest(11)).contains("sha256:" + "cd".repeat(32));
+        assertThat(store.findCallDigest(12)).as("outcome committed without a digest").isEmpty();
+        assertThat(store.findCallDigest(13)).as("call without an outcome").isEmpty();
+    }
+
+    @Test
     void replacingUnknownCallChangesNothing() {
         assertThat(store.replace(10, "no such call")).isFalse();
         assertThat(store.replacedOutcomeCount(10)).isZero();

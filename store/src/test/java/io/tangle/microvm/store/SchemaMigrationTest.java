@@ -31,7 +31,7 @@ class SchemaMigrationTest {
         }
 
         Path database = SqliteFiles.databaseOf(freshDir, SERVICE);
-        assertThat(SqliteFiles.queryString(database, "PRAGMA user_version")).isEqualTo("4");
+        assertThat(SqliteFiles.queryString(database, "PRAGMA user_version")).isEqualTo("5");
         assertThat(SqliteFiles.queryString(database, "SELECT name FROM sqlite_master WHERE name = 'submissions'"))
                 .isEqualTo("submissions");
     }
@@ -97,8 +97,8 @@ class SchemaMigrationTest {
     void newerSchemaIsRejected() throws SQLException {
         SqliteStore.open(dataDir, SERVICE).close();
         Path database = SqliteFiles.databaseOf(dataDir, SERVICE);
-        SqliteFiles.execute(database, "PRAGMA user_version = 5");
-        String expected = "database " + database + " has schema version 5 but this build knows up to 4; use a newer build";
+        SqliteFiles.execute(database, "PRAGMA user_version = 6");
+        String expected = "database " + database + " has schema version 6 but this build knows up to 5; use a newer build";
 
         assertThatThrownBy(() -> SqliteStore.open(dataDir, SERVICE)).isInstanceOf(StoreException.class).hasMessage(expected);
         // A second attempt meets the same check, so the failed open released its lock.
