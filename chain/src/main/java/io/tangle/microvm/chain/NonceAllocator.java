@@ -1,6 +1,8 @@
 package io.tangle.microvm.chain;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
@@ -90,6 +92,38 @@ public final class NonceAllocator {
         sendOrder.lockInterruptibly();
         try {
             return use.send(allocate());
+        } finally {
+            sendOrder.unlock();
+        }
+    }
+
+    /**
+     * Fills the nonces below {@code nonce} for which the node has no transaction, so that a
+     * transaction with {@code nonce} can be mined. Such a gap stays when a mined transaction leaves
+     * the chain in a reorganisation and no node puts it back in its pool (Anvil drops them), or
+     * when a transaction whose sender gave up never reached the node. Runs while no other
+     * transaction of the account is being sent, so every nonce below {@code nonce} that is in use
+     * has reached the node by then, unless its send failed in transport; such a transaction and
+     * its filler then compete for the nonce, and the one that loses is sent again with a new one.
+     *
+     * @param filler signs and sends one transaction with the nonce it is given
+     * @return the nonces filled, in ascending order
+     */
+    public List<BigInteger> fillGapBelow(BigInteger nonce, NonceUse<?> filler) throws RpcException, InterruptedException {
+        sendOrder.lockInterruptibly();
+        try {
+            List<BigInteger> filled = new ArrayList<>();
+            for (BigInteger gap = pendingCount(); gap.compareTo(nonce) < 0; gap = gap.add(BigInteger.ONE)) {
+                lock.lock();
+                try {
+                    released.remove(gap);
+                } finally {
+                    lock.unlock();
+                }
+                filler.send(gap);
+                filled.add(gap);
+            }
+            return filled;
         } finally {
             sendOrder.unlock();
         }

@@ -3,6 +3,7 @@ package io.tangle.microvm.chain;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +24,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  */
 final class TransactionAttempts {
 
-    /** Which contract rejections end the attempts with {@link TransactionOutcome.Rejected}. */
+    /** The contract rejections that end the attempts with {@link TransactionOutcome.Rejected}. */
     enum RevertPolicy {
         /**
          * Only {@code JobAlreadyCompleted} and {@code ResultAlreadySubmitted} end the attempts,
@@ -75,6 +76,9 @@ final class TransactionAttempts {
         }
     }
 
+    /** Gas of a plain transfer without data. */
+    private static final BigInteger TRANSFER_GAS = BigInteger.valueOf(21_000);
+
     private final ResultSubmitter.Context context;
     private final String subject;
     private final String calldata;
@@ -87,7 +91,7 @@ final class TransactionAttempts {
     /**
      * @param subject what the transaction is for, in log lines and errors, such as "service 0 call 5"
      * @param calldata the ABI-encoded call as {@code 0x} hex
-     * @param callBlocks the blocks that announced the calls the transaction answers, by call id;
+     * @param callBlocks the blocks that announced the calls whose results the transaction carries, by call id;
      *     before each new transaction is signed, calls whose block left the chain end the attempts
      *     with {@link TransactionOutcome.Orphaned}. Calls without a known block are not checked.
      */
@@ -177,7 +181,7 @@ final class TransactionAttempts {
         throw new AttemptFailed(message);
     }
 
-    /** Estimates gas, signs with a new nonce and sends; afterwards {@code pending} holds the transaction to wait for. */
+    /** Estimates gas, signs with a new nonce and sends; afterwards {@code pending} contains the transaction to wait for. */
     private void signAndSend() throws AttemptFailed, RejectedNow, OrphanedNow, RpcException, InterruptedException {
         TransactionSupport support = context.support();
         requireCallBlocksOnChain();
@@ -282,9 +286,37 @@ final class TransactionAttempts {
             }
             if (now >= nextRebroadcast) {
                 rebroadcast();
+                fillNonceGap();
                 nextRebroadcast = now + config.rebroadcastInterval().toNanos();
             }
             Thread.sleep(Duration.ofNanos(Math.min(config.receiptPollInterval().toNanos(), deadline - now)));
+        }
+    }
+
+    /**
+     * Sends empty transfers to the account itself for nonces below the pending transaction's that
+     * the node has no transaction for, because the pending one cannot be mined before them.
+     */
+    private void fillNonceGap() throws InterruptedException {
+        TransactionSupport.SignedTransaction waiting = pending;
+        if (waiting == null) {
+            return;
+        }
+        try {
+            long chainId = context.chainId();
+            BigInteger gasPrice = context.support().gasPrice();
+            List<BigInteger> filled = context.nonces().fillGapBelow(waiting.nonce(), nonce -> {
+                TransactionSupport.SignedTransaction filler = TransactionSupport.sign(context.credentials(), chainId, nonce,
+                        gasPrice, TRANSFER_GAS, context.from(), BigInteger.ZERO, "0x");
+                return context.support().send(filler);
+            });
+            if (!filled.isEmpty()) {
+                log.warn("Nonces {} of {} had no transaction on the node, so transaction {} (nonce {}) for {} could not be"
+                        + " mined; sent an empty transfer to the account itself for each", filled, context.from(),
+                        waiting.hash(), waiting.nonce(), subject);
+            }
+        } catch (RpcException e) {
+            log.debug("Checking for a nonce gap below transaction {} failed: {}", waiting.hash(), e.getMessage());
         }
     }
 

@@ -291,6 +291,31 @@ class ResultSubmitterTest {
     }
 
     @Test
+    void nonceGapBelowResultIsFilled() throws Exception {
+        Credentials operator = DevAccounts.account(2);
+        long callId = client.submitJob(deployment.serviceId(), 0, JobArguments.encode("vm-gap")).callId();
+        NonceAllocator nonces = new NonceAllocator(web3j, operator.getAddress());
+        // A nonce handed out and never sent, as a transaction that left the chain and every pool would leave it.
+        BigInteger lost = nonces.allocate();
+        SubmitterConfig quickReceipts = SubmitterConfig.defaults()
+                .withMaxAttempts(20)
+                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
+                .withReceiptWait(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(100));
+
+        SubmissionResult result;
+        try (ResultSubmitter submitter = new ResultSubmitter(web3j, operator, deployment.contractAddress(), nonces,
+                quickReceipts)) {
+            result = submitter.submitAndWait(deployment.serviceId(), callId, ABI_TRUE);
+        }
+
+        assertThat(result.status()).isEqualTo(SubmissionResult.Status.SUBMITTED);
+        assertThat(web3j.ethGetTransactionByHash(result.transactionHash()).send().getTransaction().orElseThrow().getNonce())
+                .isEqualTo(lost.add(BigInteger.ONE));
+        assertThat(transactionCount(operator, DefaultBlockParameterName.LATEST)).isEqualTo(lost.add(BigInteger.TWO));
+        assertThat(client.getJobCall(deployment.serviceId(), callId).resultCount()).isEqualTo(1);
+    }
+
+    @Test
     void releasedNonceIsReused() throws Exception {
         NonceAllocator nonces = new NonceAllocator(web3j, DevAccounts.account(3).getAddress());
         BigInteger first = nonces.allocate();
