@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  */
 final class QueryRoutes {
 
+    private static final int MAX_SHOWN_LENGTH = 80;
+    private static final int SHOWN_PREFIX_LENGTH = 64;
+
     private static final Pattern UNSIGNED_DECIMAL = Pattern.compile("[0-9]{1,20}");
 
     private final VmQuery vms;
@@ -53,7 +56,7 @@ final class QueryRoutes {
         }
         return sources.consoles().consoleTail(vmId)
                 .map(text -> QueryResponse.text(200, text))
-                .orElseGet(() -> QueryResponse.error(404, "vm '" + vmId + "' has no console output: its provider keeps"
+                .orElseGet(() -> QueryResponse.error(404, "vm '" + shown(vmId) + "' has no console output: its provider keeps"
                         + " none, or the guest has not booted"));
     }
 
@@ -84,7 +87,7 @@ final class QueryRoutes {
             }
             callId = Long.parseUnsignedLong(value);
         } catch (NumberFormatException e) {
-            return QueryResponse.error(400, "call_id '" + value + "' is invalid: expected an unsigned 64-bit decimal"
+            return QueryResponse.error(400, "call_id '" + shown(value) + "' is invalid: expected an unsigned 64-bit decimal"
                     + " number");
         }
 
@@ -97,6 +100,17 @@ final class QueryRoutes {
 
     /** Returns the upstream not-found body, the same text as the runtime's not-found error. */
     private static QueryResponse vmNotFound(String vmId) {
-        return QueryResponse.error(404, "vm '" + vmId + "' not found");
+        return QueryResponse.error(404, "vm '" + shown(vmId) + "' not found");
+    }
+
+    /**
+     * Returns a value from the request path for an error message: whole up to 80 characters, else
+     * its first 64 and its length, so that a huge path does not come back in full.
+     */
+    static String shown(String value) {
+        if (value.length() <= MAX_SHOWN_LENGTH) {
+            return value;
+        }
+        return value.substring(0, SHOWN_PREFIX_LENGTH) + "... (" + value.length() + " characters)";
     }
 }

@@ -181,13 +181,21 @@ class QueryServerTest {
     }
 
     @Test
-    void longVmIdIsNotFound() throws Exception {
+    void longVmIdIsNotFoundAndShortened() throws Exception {
         String id = "a".repeat(100_000);
 
         HttpResponse<String> response = get(start(), "/vms/" + id);
 
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(response.body()).isEqualTo("{\"error\":\"vm '" + id + "' not found\"}");
+        assertThat(response.body())
+                .isEqualTo("{\"error\":\"vm '" + "a".repeat(64) + "... (100000 characters)' not found\"}");
+    }
+
+    @Test
+    void vmIdOfEightyCharactersIsShownWhole() throws Exception {
+        String id = "b".repeat(80);
+
+        assertThat(get(start(), "/vms/" + id).body()).isEqualTo("{\"error\":\"vm '" + id + "' not found\"}");
     }
 
     @ParameterizedTest
