@@ -235,6 +235,12 @@ public final class JobEventPoller implements AutoCloseable {
             backoff.await(RpcBackoff.STEP);
             return false;
         }
+        // A reorganisation during the read, seen by a retry inside it, can give a window of the new
+        // chain on top of processed blocks of the old one, so the check runs again before delivery.
+        if (!lastProcessedBlockIsCanonical(headBlock)) {
+            caughtUp = false;
+            return false;
+        }
         if (!deliver(window)) {
             return false;
         }
