@@ -82,6 +82,7 @@ final class DevCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         try (DevFolderLock lock = DevFolderLock.acquire(dir)) {
             // Each dev run starts a new chain, so state kept for the previous chain would be stale.
+            requireDevFolder(dir);
             deleteRecursively(dir.resolve("data"));
             deleteRecursively(dir.resolve("keystore"));
             LeftoverAnvil.endIfRunning(dir);
@@ -161,6 +162,25 @@ final class DevCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         StopSignals.onStop(stop::countDown);
         stop.await();
+    }
+
+    /**
+     * Refuses a folder whose {@code data} or {@code keystore} no dev run made, because a dev run
+     * deletes both: they could be a real operator's state and key. A folder that dev used before has
+     * its {@code dev.env}.
+     */
+    private static void requireDevFolder(Path dir) {
+        if (Files.exists(dir.resolve(DevEnvFile.FILE_NAME))) {
+            return;
+        }
+        for (String name : new String[] {"data", "keystore"}) {
+            Path existing = dir.resolve(name);
+            if (Files.exists(existing)) {
+                throw new ConfigException(existing + " exists, but " + dir + " has no " + DevEnvFile.FILE_NAME
+                        + ", so no dev run made it; dev deletes the data and keystore folders of its --data-dir on"
+                        + " each start. Choose a new or empty --data-dir, or move " + existing + " away yourself");
+            }
+        }
     }
 
     private static void deleteRecursively(Path path) throws IOException {
