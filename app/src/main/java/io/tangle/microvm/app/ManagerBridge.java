@@ -53,8 +53,10 @@ final class ManagerBridge implements AutoCloseable {
                 log.warn("{}; test mode is on, so the operator runs without the bridge", e.getMessage());
                 return;
             }
+            // The message already names the last gRPC error, so the cause goes to the DEBUG log only.
+            log.debug("blueprint manager bridge at {} is unreachable", socket.get(), e);
             throw new IllegalStateException(e.getMessage() + "; check that the blueprint manager is running and serves"
-                    + " this socket, or set TEST_MODE=true to run without it", e);
+                    + " this socket, or set TEST_MODE=true to run without it");
         }
     }
 

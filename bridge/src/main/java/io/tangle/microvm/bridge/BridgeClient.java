@@ -34,6 +34,7 @@ public final class BridgeClient implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(500);
     private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(5);
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(200);
 
     /** Called after each failed ping attempt of {@link #pingWithRetries}; for tests and progress reports. */
     @FunctionalInterface
@@ -84,7 +85,7 @@ public final class BridgeClient implements AutoCloseable {
     /**
      * Pings until the bridge responds or {@code total} has passed, pausing 0.5 s after the first
      * failure and twice as long after each further one, at most 5 s. Each attempt waits at most
-     * {@code attemptTimeout}.
+     * {@code attemptTimeout}, and never past the end of {@code total}.
      *
      * @return the number of the attempt that got a response
      * @throws BridgeException with the last failure when no attempt got a response in time
@@ -92,23 +93,29 @@ public final class BridgeClient implements AutoCloseable {
      */
     public int pingWithRetries(Duration total, Duration attemptTimeout, FailureListener listener)
             throws BridgeException, InterruptedException {
-        long deadline = System.nanoTime() + total.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + total.toNanos();
         Duration pause = FIRST_RETRY_PAUSE;
         for (int attempt = 1; ; attempt++) {
             try {
-                ping(attemptTimeout);
+                Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+                ping(left.compareTo(attemptTimeout) < 0 ? left : attemptTimeout);
                 log.info("blueprint manager bridge at {} responded to the ping (attempt {})", socket, attempt);
                 return attempt;
             } catch (BridgeException e) {
                 listener.failed(attempt, e);
-                long left = deadline - System.nanoTime();
+                // Another attempt needs time of its own; one with almost none would only time out.
+                long left = deadline - System.nanoTime() - MIN_ATTEMPT.toNanos();
                 if (left <= 0) {
+                    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                     throw new BridgeException("the blueprint manager bridge at " + socket + " did not respond to a ping within "
-                            + total.toMillis() + " ms (" + attempt + " attempts); last error: " + e.getMessage(), e);
+                            + waited + " ms (" + attempt + (attempt == 1 ? " attempt" : " attempts") + "); last error: "
+                            + e.getMessage(), e);
                 }
+                long sleep = Math.min(pause.toMillis(), TimeUnit.NANOSECONDS.toMillis(left));
                 log.warn("ping to the blueprint manager bridge at {} failed (attempt {}); trying again in {} ms: {}",
-                        socket, attempt, pause.toMillis(), e.getMessage());
-                Thread.sleep(Math.min(pause.toMillis(), TimeUnit.NANOSECONDS.toMillis(left)));
+                        socket, attempt, sleep, e.getMessage());
+                Thread.sleep(sleep);
                 pause = pause.multipliedBy(2).compareTo(MAX_RETRY_PAUSE) > 0 ? MAX_RETRY_PAUSE : pause.multipliedBy(2);
             }
         }
