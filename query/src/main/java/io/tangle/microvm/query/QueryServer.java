@@ -147,11 +147,11 @@ public final class QueryServer implements AutoCloseable {
 
     private QueryResponse respond(String method, String rawPath) {
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
-            return QueryResponse.error(405, "method " + method + " is not allowed: the query API is read-only and"
-                    + " accepts GET and HEAD only").withHeader("Allow", "GET, HEAD");
+            return QueryResponse.error(405, "method " + QueryRoutes.shown(method) + " is not allowed: the query API is"
+                    + " read-only and accepts GET and HEAD only").withHeader("Allow", "GET, HEAD");
         }
         if (rawPath == null || !rawPath.startsWith("/")) {
-            return QueryResponse.error(404, "no route for " + rawPath);
+            return QueryResponse.error(404, "no route for " + QueryRoutes.shown(String.valueOf(rawPath)));
         }
 
         List<String> segments;
@@ -167,7 +167,7 @@ public final class QueryServer implements AutoCloseable {
                 return answer(route, parameters.get(), rawPath);
             }
         }
-        return QueryResponse.error(404, "no route for " + rawPath);
+        return QueryResponse.error(404, "no route for " + QueryRoutes.shown(rawPath));
     }
 
     private static QueryResponse answer(Route route, Map<String, String> parameters, String rawPath) {

@@ -192,6 +192,16 @@ class QueryServerTest {
     }
 
     @Test
+    void longUnknownPathIsShortened() throws Exception {
+        String path = "/" + "c".repeat(50_000);
+
+        HttpResponse<String> response = get(start(), path);
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).isEqualTo("{\"error\":\"no route for /" + "c".repeat(63) + "... (50001 characters)\"}");
+    }
+
+    @Test
     void vmIdOfEightyCharactersIsShownWhole() throws Exception {
         String id = "b".repeat(80);
 

@@ -100,13 +100,14 @@ final class SettingSource {
     }
 
     Duration millis(String flagValue, String flag, String variable, long fallback, long min, long max) {
-        long value = raw(flagValue, variable).map(v -> parseLong(v, flag, variable)).orElse(fallback);
+        long value = raw(flagValue, variable).map(v -> parseLong(v, flag, variable, min, max, "milliseconds"))
+                .orElse(fallback);
         checkRange(value, min, max, flag, variable, "milliseconds");
         return Duration.ofMillis(value);
     }
 
     long number(String flagValue, String flag, String variable, long fallback, long min, long max) {
-        long value = raw(flagValue, variable).map(v -> parseLong(v, flag, variable)).orElse(fallback);
+        long value = raw(flagValue, variable).map(v -> parseLong(v, flag, variable, min, max, "")).orElse(fallback);
         checkRange(value, min, max, flag, variable, "");
         return value;
     }
@@ -119,11 +120,13 @@ final class SettingSource {
         }
     }
 
-    private static long parseLong(String value, String flag, String variable) {
+    /** Parses an integer setting; an integer too large for a long is reported with the range it must be in. */
+    private static long parseLong(String value, String flag, String variable, long min, long max, String unit) {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            String expected = value.trim().matches("[+-]?\\d+") ? "an integer of at most 19 digits" : "an integer";
+            String range = min + " to " + max + (unit.isEmpty() ? "" : " " + unit);
+            String expected = value.trim().matches("[+-]?\\d+") ? range : "an integer from " + range;
             throw new ConfigException("invalid " + describe(flag, variable) + " '" + value + "': expected " + expected);
         }
     }

@@ -116,8 +116,8 @@ class OperatorConfigLoaderTest {
         "TEST_MODE|maybe|expected true or false",
         "MICROVM_RESULT_BATCH_SIZE|0|expected 1 to 500",
         "MICROVM_RESULT_BATCH_SIZE|501|expected 1 to 500",
-        "MICROVM_RESULT_BATCH_SIZE|many|expected an integer",
-        "MICROVM_RESULT_BATCH_SIZE|99999999999999999999|expected an integer of at most 19 digits",
+        "MICROVM_RESULT_BATCH_SIZE|many|expected an integer from 1 to 500",
+        "MICROVM_RESULT_BATCH_SIZE|99999999999999999999|expected 1 to 500",
         "MICROVM_BRIDGE_PING_TIMEOUT_MS|999|expected 1000 to 480000 milliseconds",
         "MICROVM_LOG_LEVEL|LOUD|expected one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF]",
     })
