@@ -109,14 +109,16 @@ final class ResultBatch {
 
     /** Takes the orphaned calls out of the batch with their outcome; the rest stays to be sent. */
     private void completeOrphaned(TransactionOutcome.Orphaned orphaned) {
-        List<Member> gone = remaining.stream().filter(member -> orphaned.callIds().contains(member.callId())).toList();
-        if (gone.isEmpty()) {
+        List<Member> orphanedMembers = remaining.stream()
+                .filter(member -> orphaned.callIds().contains(member.callId()))
+                .toList();
+        if (orphanedMembers.isEmpty()) {
             // Cannot happen, because only members' blocks are checked; ending the batch avoids a loop.
             completeAll(orphaned);
             return;
         }
-        remaining.removeAll(gone);
-        for (Member member : gone) {
+        remaining.removeAll(orphanedMembers);
+        for (Member member : orphanedMembers) {
             member.future().complete(ResultSubmission.toResult(serviceId, member.callId(), orphaned));
         }
     }

@@ -30,8 +30,9 @@ import org.web3j.protocol.Web3j;
  * sender takes up to {@link SubmitterConfig#maxBatchSize()} of them into one
  * {@code submitResults(serviceId, callIds, results)} transaction. A result that finds a sender
  * free goes out alone in {@code submitResult(serviceId, callId, result)}, so a quiet operator
- * answers each call as soon as it is done, and a backlog costs one transaction per batch instead
- * of one per call. See {@link ResultBatch} for how a batch that the contract rejects is split.
+ * sends each call's result as soon as the call is done, and a backlog costs one transaction per
+ * batch instead of one per call. See {@link ResultBatch} for how a batch that the contract rejects
+ * is split.
  *
  * <p>Every submission ends in a {@link SubmissionResult} instead of an exception:
  * <ul>
@@ -170,8 +171,8 @@ public final class ResultSubmitter implements AutoCloseable {
         }
 
         // A sender completes the futures of a whole batch, and a caller's dependent actions may
-        // block (store writes, pauses before a retry); they run on a new virtual thread instead of
-        // holding up the sender.
+        // block on store writes or pauses before a retry. So they run on a new virtual thread, and
+        // the sender moves on.
         return future.thenApplyAsync(Function.identity(), CALLBACKS);
     }
 

@@ -155,7 +155,7 @@ class JobRunnerTest {
     }
 
     @Test
-    void reusedIdOfOtherVmIsAppliedAsNewCall() {
+    void reusedIdOfOtherVmIsApplied() {
         runner.run(call(13, JobIndex.CREATE_VM, flat("vm-old")));
 
         JobExecution reused = runner.run(call(13, JobIndex.CREATE_VM, flat("vm-new")));
@@ -170,7 +170,7 @@ class JobRunnerTest {
     }
 
     @Test
-    void reusedIdWithOtherArgumentsIsAppliedAsNewCall() {
+    void reusedIdWithOtherArgumentsIsApplied() {
         runner.run(call(1, JobIndex.CREATE_VM, flat("vm-1")));
         runner.run(call(2, JobIndex.START_VM, flat("vm-1")));
         runner.run(call(16, JobIndex.SNAPSHOT_VM, flat("vm-1", "s1")));

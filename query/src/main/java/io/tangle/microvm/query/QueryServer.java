@@ -174,7 +174,7 @@ public final class QueryServer implements AutoCloseable {
         try {
             return route.handler().handle(parameters);
         } catch (QueryUnavailableException e) {
-            log.debug("query API cannot answer GET {} yet: {}", rawPath, e.getMessage());
+            log.debug("query API cannot respond to GET {} yet: {}", rawPath, e.getMessage());
             return QueryResponse.error(503, e.getMessage());
         } catch (RuntimeException e) {
             String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
