@@ -110,6 +110,12 @@ public final class NonceAllocator {
      * @return the nonces filled, in ascending order
      */
     public List<BigInteger> fillGapBelow(BigInteger nonce, NonceUse<?> filler) throws RpcException, InterruptedException {
+        // Almost always there is no gap: this first read runs without the send lock, so that the
+        // usual check holds up no other sender while it waits for the node.
+        if (pendingCount().compareTo(nonce) >= 0) {
+            return List.of();
+        }
+
         sendOrder.lockInterruptibly();
         try {
             List<BigInteger> filled = new ArrayList<>();

@@ -303,11 +303,11 @@ final class TransactionAttempts {
             return;
         }
         try {
-            long chainId = context.chainId();
-            BigInteger gasPrice = context.support().gasPrice();
+            // The filler reads the chain id and gas price itself, because it runs only when there is a gap.
             List<BigInteger> filled = context.nonces().fillGapBelow(waiting.nonce(), nonce -> {
-                TransactionSupport.SignedTransaction filler = TransactionSupport.sign(context.credentials(), chainId, nonce,
-                        gasPrice, TRANSFER_GAS, context.from(), BigInteger.ZERO, "0x");
+                TransactionSupport.SignedTransaction filler = TransactionSupport.sign(context.credentials(),
+                        context.chainId(), nonce, context.support().gasPrice(), TRANSFER_GAS, context.from(),
+                        BigInteger.ZERO, "0x");
                 return context.support().send(filler);
             });
             if (!filled.isEmpty()) {
