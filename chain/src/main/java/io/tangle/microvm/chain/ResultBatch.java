@@ -96,7 +96,7 @@ final class ResultBatch {
         }
     }
 
-    /** Returns the member whose call the rejection reports as already answered, if it names one of them. */
+    /** Returns the member whose call the rejection reports as already having its result, if it names one of them. */
     private Optional<Member> answeredMember(TransactionOutcome.Rejected rejected) {
         if (!TransactionAttempts.isAlreadyAnswered(rejected.reason())) {
             return Optional.empty();

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * How the attempts to land one operator transaction ended.
+ * The end of the attempts to land one operator transaction.
  *
  * <p>Every variant carries the hash of the last transaction sent (null when none was sent) and the
  * number of attempts made, counting the last one.

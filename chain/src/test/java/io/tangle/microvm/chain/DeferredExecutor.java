@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class DeferredExecutor extends AbstractExecutorService {
 
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final List<Runnable> held = new ArrayList<>();
+    private final List<Runnable> heldTasks = new ArrayList<>();
     private boolean released;
 
     @Override
@@ -22,15 +22,15 @@ final class DeferredExecutor extends AbstractExecutorService {
         if (released) {
             threads.execute(task);
         } else {
-            held.add(task);
+            heldTasks.add(task);
         }
     }
 
     /** Starts the held tasks and every later one at once. */
     synchronized void release() {
         released = true;
-        held.forEach(threads::execute);
-        held.clear();
+        heldTasks.forEach(threads::execute);
+        heldTasks.clear();
     }
 
     @Override

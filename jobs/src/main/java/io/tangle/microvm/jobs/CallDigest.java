@@ -7,7 +7,7 @@ import java.util.HexFormat;
 
 /**
  * A digest of what a job call requests: its job index, its caller and its raw arguments. Two
- * deliveries of one call have the same digest, wherever its event sat; a different call under the
+ * deliveries of one call have the same digest, wherever its event sat. A different call under the
  * same id after a reorganisation has another one, even with the same job on the same VM.
  */
 public final class CallDigest {

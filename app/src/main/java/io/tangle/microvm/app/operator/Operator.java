@@ -244,7 +244,7 @@ public final class Operator implements AutoCloseable {
         }
     }
 
-    /** Turns a rejected registration into an error that says which setting or step to check. */
+    /** Turns a rejected registration into an error that names the setting or step to check. */
     private RuntimeException registrationRejected(String operatorAddress, ContractRevertException e) {
         String blueprint = Long.toUnsignedString(config.blueprintId());
         String message = "the contract rejected the registration of operator " + operatorAddress + " for blueprint "

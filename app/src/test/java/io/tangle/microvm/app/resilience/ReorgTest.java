@@ -43,7 +43,7 @@ import org.web3j.protocol.http.HttpService;
  * keeps it and reports every applied call from a replaced block at ERROR, naming the call id and
  * the VM. It keeps running and rescans from the last block that is still on chain. A call that
  * comes back under the same id with the same job and VM keeps its first outcome and is not applied
- * again. A different call that takes the freed id is applied as a new call and gets its result; the
+ * again. A different call that takes the freed id is applied as a new call and gets its result. The
  * old outcome is set aside as replaced, and both calls are reported at ERROR. No result is sent for
  * the old call once its block is gone. Calls with new ids are applied and get their results as
  * usual. With a confirmation depth, a reorganisation shallower than the depth is never seen at all.
